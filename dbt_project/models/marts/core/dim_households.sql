@@ -1,0 +1,41 @@
+with
+
+households as (
+    select * from {{ ref('stg_raw__households') }}
+),
+
+baskets as (
+    select * from {{ ref('fct_baskets') }}
+),
+
+activity as (
+    select
+        run_id,
+        household_id,
+        min(week) as first_week,
+        max(week) as last_week
+    from baskets
+    group by run_id, household_id
+),
+
+final as (
+    select
+        households.run_id,
+        households.household_id,
+        households.age_band,
+        households.income_band,
+        households.home_ownership,
+        households.marital_status,
+        households.household_size,
+        households.household_composition,
+        households.kids_count,
+        households.has_demographics,
+        cast(activity.first_week as integer) as first_week,
+        cast(activity.last_week as integer) as last_week
+    from households
+    left join activity
+        on activity.run_id = households.run_id
+        and activity.household_id = households.household_id
+)
+
+select * from final

@@ -1,0 +1,71 @@
+-- A dense household x week panel: every household of a run in every week of that run, with zeros
+-- for weeks without a visit, so visit probabilities can be read straight off it.
+with
+
+households as (
+    select * from {{ ref('stg_raw__households') }}
+),
+
+run_weeks as (
+    select * from {{ ref('int_weeks_listed_per_run') }}
+),
+
+baskets as (
+    select * from {{ ref('fct_baskets') }}
+),
+
+weekly as (
+    select
+        run_id,
+        household_id,
+        week,
+        count(*) as n_visits,
+        sum(n_lines) as n_lines,
+        sum(units) as units,
+        sum(sales_value) as spend
+    from baskets
+    group by run_id, household_id, week
+),
+
+tenure as (
+    select
+        run_id,
+        household_id,
+        min(week) as first_week,
+        max(week) as last_week
+    from baskets
+    group by run_id, household_id
+),
+
+panel as (
+    select
+        households.run_id,
+        households.household_id,
+        run_weeks.week
+    from households
+    inner join run_weeks
+        on run_weeks.run_id = households.run_id
+),
+
+final as (
+    select
+        panel.run_id,
+        panel.household_id,
+        cast(panel.week as integer) as week,
+        cast(coalesce(weekly.n_visits, 0) as bigint) as n_visits,
+        cast(coalesce(weekly.n_lines, 0) as bigint) as n_lines,
+        cast(coalesce(weekly.units, 0) as bigint) as units,
+        cast(coalesce(weekly.spend, 0) as decimal(18, 2)) as spend,
+        coalesce(weekly.n_visits, 0) > 0 as is_active,
+        coalesce(panel.week between tenure.first_week and tenure.last_week, false) as is_in_tenure
+    from panel
+    left join weekly
+        on weekly.run_id = panel.run_id
+        and weekly.household_id = panel.household_id
+        and weekly.week = panel.week
+    left join tenure
+        on tenure.run_id = panel.run_id
+        and tenure.household_id = panel.household_id
+)
+
+select * from final

@@ -1,0 +1,15 @@
+with
+
+source as (
+    select * from {{ source('raw', 'campaigns') }}
+),
+
+renamed as (
+    select
+        cast(run_id as varchar) as run_id,
+        cast(campaign_id as bigint) as campaign_id,
+        cast(household_id as bigint) as household_id
+    from source
+)
+
+select * from renamed
