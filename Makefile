@@ -1,0 +1,39 @@
+# Two commands: `make run` (the main job on an embedded DuckDB file) and `make test`.
+# Both set everything up first: a virtual environment in .venv installed from uv.lock.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+WAREHOUSE_PATH ?= $(CURDIR)/warehouse/retail.duckdb
+
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 180
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install run test lint benchmark clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/python -m flows.pipeline --warehouse-path "$(WAREHOUSE_PATH)"
+
+test: install lint
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check python_models flows tests benchmarks
+
+clean:
+	rm -rf $(VENV) $(TOOLS) warehouse reports dbt_project/target dbt_project/logs

@@ -1,0 +1,19 @@
+"""Where the project's files live, resolved to absolute paths (DuckDB resolves relative ones
+against the working directory, which differs between make, pytest and dbt)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+PROFILES_DIR = REPO_ROOT
+REPORTS_DIR = REPO_ROOT / "reports"
+
+
+def default_warehouse_path() -> Path:
+    """$WAREHOUSE_PATH if set, else warehouse/retail.duckdb in the repository."""
+    configured = os.environ.get("WAREHOUSE_PATH")
+    path = Path(configured) if configured else REPO_ROOT / "warehouse" / "retail.duckdb"
+    return path.expanduser().resolve()
