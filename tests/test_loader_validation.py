@@ -78,32 +78,57 @@ def _run_id_column(t: Tables) -> None:
 BAD_INPUTS: list[tuple[str, Callable[[Tables], None], list[str]]] = [
     ("missing column", _drop_column, ["transactions.quantity: missing column"]),
     ("extra column", _extra_column, ["products.colour: unexpected column"]),
-    ("wrong type", _wrong_type,
-     ["households.household_id: type VARCHAR cannot be stored as BIGINT"]),
-    ("fractional integer", _fractional_integer,
-     ["transactions.quantity: 1 non-whole value(s)", "1.5"]),
-    ("null key", _null_key,
-     ["transactions.basket_id: 1 null value(s) in a required column", "1.99"]),
-    ("duplicate key", _duplicate_key,
-     ["transactions.basket_id, product_id: 1 duplicated key(s)", "1000", "n_rows"]),
-    ("negative quantity", _negative_quantity,
-     ["transactions.quantity: 1 negative value(s)", "-3"]),
-    ("negative money", _negative_money,
-     ["transactions.retail_disc: 1 negative value(s)", "-1.0"]),
-    ("unknown foreign key", _unknown_product,
-     ["transactions.product_id: 1 value(s) not found in products(product_id)", "999"]),
-    ("unknown composite foreign key", _unknown_coupon,
-     ["coupon_redemptions.coupon_upc, campaign_id: 1 value(s) not found in "
-      "coupons(coupon_upc, campaign_id)", "556"]),
+    (
+        "wrong type",
+        _wrong_type,
+        ["households.household_id: type VARCHAR cannot be stored as BIGINT"],
+    ),
+    (
+        "fractional integer",
+        _fractional_integer,
+        ["transactions.quantity: 1 non-whole value(s)", "1.5"],
+    ),
+    (
+        "null key",
+        _null_key,
+        ["transactions.basket_id: 1 null value(s) in a required column", "1.99"],
+    ),
+    (
+        "duplicate key",
+        _duplicate_key,
+        ["transactions.basket_id, product_id: 1 duplicated key(s)", "1000", "n_rows"],
+    ),
+    ("negative quantity", _negative_quantity, ["transactions.quantity: 1 negative value(s)", "-3"]),
+    ("negative money", _negative_money, ["transactions.retail_disc: 1 negative value(s)", "-1.0"]),
+    (
+        "unknown foreign key",
+        _unknown_product,
+        ["transactions.product_id: 1 value(s) not found in products(product_id)", "999"],
+    ),
+    (
+        "unknown composite foreign key",
+        _unknown_coupon,
+        [
+            "coupon_redemptions.coupon_upc, campaign_id: 1 value(s) not found in "
+            "coupons(coupon_upc, campaign_id)",
+            "556",
+        ],
+    ),
     ("missing table", _missing_table, ["promotions: no frame given"]),
     ("unknown table", _unknown_table, ["basket_notes: is not a raw table"]),
-    ("run_id column given", _run_id_column,
-     ["stores.run_id: unexpected column (run_id is set by the loader)"]),
+    (
+        "run_id column given",
+        _run_id_column,
+        ["stores.run_id: unexpected column (run_id is set by the loader)"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "expected"), [(m, e) for _, m, e in BAD_INPUTS],
-                         ids=[name for name, _, _ in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [(m, e) for _, m, e in BAD_INPUTS],
+    ids=[name for name, _, _ in BAD_INPUTS],
+)
 def test_bad_input_is_refused_and_warehouse_unchanged(warehouse, mutate, expected):
     before = warehouse_snapshot(warehouse)
     tables = small_run()

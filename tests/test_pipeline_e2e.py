@@ -32,7 +32,8 @@ def expected_sample_totals(size: int, seed: int) -> tuple[int, float]:
     chosen = sample_households(ids["household_id"], size, seed).tolist()
     row = con.execute(
         f"SELECT count(*), round(sum(sales_value), 2) FROM '{transactions}' "
-        "WHERE list_contains(?, household_id)", [chosen]
+        "WHERE list_contains(?, household_id)",
+        [chosen],
     ).fetchone()
     con.close()
     return row
@@ -53,8 +54,10 @@ def test_marts_hold_the_sample_and_reconcile_with_the_package(built):
     assert cj["customer_features"] == SAMPLE
     assert cj["fct_transaction_items"] == lines
     (mart_sales,) = query(
-        path, "SELECT sum(sales_value) FROM marts.fct_transaction_items WHERE run_id = ?",
-        ["complete_journey"])[0]
+        path,
+        "SELECT sum(sales_value) FROM marts.fct_transaction_items WHERE run_id = ?",
+        ["complete_journey"],
+    )[0]
     assert float(mart_sales) == pytest.approx(sales, abs=0.005)
     weeks = query(path, "SELECT count(DISTINCT week) FROM marts.fct_household_weeks")[0][0]
     assert cj["fct_household_weeks"] == SAMPLE * weeks
@@ -63,20 +66,29 @@ def test_marts_hold_the_sample_and_reconcile_with_the_package(built):
 
 def test_rfm_and_features_are_meaningful(built):
     path, _ = built
-    segments = dict(query(path, "SELECT rfm_segment, count(*) FROM marts.customer_features "
-                                "GROUP BY ALL"))
+    segments = dict(
+        query(path, "SELECT rfm_segment, count(*) FROM marts.customer_features GROUP BY ALL")
+    )
     assert sum(segments.values()) == SAMPLE and len(segments) >= 4
     # Better segments spend more: Champions out-spend Hibernating households on average.
-    spend = dict(query(path, "SELECT rfm_segment, avg(monetary_value) "
-                             "FROM marts.customer_features GROUP BY ALL"))
+    spend = dict(
+        query(
+            path,
+            "SELECT rfm_segment, avg(monetary_value) FROM marts.customer_features GROUP BY ALL",
+        )
+    )
     assert spend["Champions"] > 5 * spend["Hibernating"]
-    (shares_ok,) = query(path, """
+    (shares_ok,) = query(
+        path,
+        """
         SELECT bool_and(abs(total - 1) < 1e-9) FROM (
             SELECT sum(share_of_wallet) AS total FROM marts.household_category_spend
-            GROUP BY run_id, household_id)""")[0]
+            GROUP BY run_id, household_id)""",
+    )[0]
     assert shares_ok
-    (units,) = query(path, "SELECT max(pack_size_oz) FROM marts.dim_products "
-                           "WHERE package_size = '12 OZ'")[0]
+    (units,) = query(
+        path, "SELECT max(pack_size_oz) FROM marts.dim_products WHERE package_size = '12 OZ'"
+    )[0]
     assert units == 12.0
 
 
@@ -86,13 +98,20 @@ def test_every_output_column_is_documented(built):
     models = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
     assert len(models) >= 20
     for node in models:
-        actual = {r[0] for r in query(
-            path, "SELECT column_name FROM information_schema.columns "
-                  "WHERE table_schema = ? AND table_name = ?", [node["schema"], node["name"]])}
+        actual = {
+            r[0]
+            for r in query(
+                path,
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = ? AND table_name = ?",
+                [node["schema"], node["name"]],
+            )
+        }
         documented = {name for name, col in node["columns"].items() if col.get("description")}
         assert actual, f"{node['name']} was not built"
-        assert actual == documented, f"{node['name']}: undocumented {actual - documented}, " \
-                                     f"stale {documented - actual}"
+        assert actual == documented, (
+            f"{node['name']}: undocumented {actual - documented}, stale {documented - actual}"
+        )
 
 
 def test_rerun_is_idempotent_and_other_runs_coexist(built):
@@ -101,8 +120,9 @@ def test_rerun_is_idempotent_and_other_runs_coexist(built):
     assert second == first
     assert query(path, "SELECT count(*) FROM raw.runs") == [(1,)]
 
-    third = pipeline(warehouse_path=str(path), run_id="cj_small", household_sample=30,
-                     sample_seed=1)
+    third = pipeline(
+        warehouse_path=str(path), run_id="cj_small", household_sample=30, sample_seed=1
+    )
     assert third["complete_journey"] == first["complete_journey"]
     assert third["cj_small"]["dim_households"] == 30
     assert third["cj_small"]["fct_transaction_items"] == expected_sample_totals(30, seed=1)[0]

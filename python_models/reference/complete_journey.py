@@ -25,8 +25,14 @@ import pyarrow as pa
 
 RUN_ID = "complete_journey"
 SOURCE_TABLES = (
-    "transactions", "demographics", "products", "promotions", "campaigns",
-    "campaign_descriptions", "coupons", "coupon_redemptions",
+    "transactions",
+    "demographics",
+    "products",
+    "promotions",
+    "campaigns",
+    "campaign_descriptions",
+    "coupons",
+    "coupon_redemptions",
 )
 
 
@@ -113,8 +119,11 @@ def read_complete_journey(
                    CAST(week AS INTEGER) AS week
             FROM src_promotions
             WHERE store_id IN (SELECT store_id FROM transactions)
-            {"" if household_sample is None else
-             "AND product_id IN (SELECT product_id FROM transactions)"}
+            {
+            ""
+            if household_sample is None
+            else "AND product_id IN (SELECT product_id FROM transactions)"
+        }
         """,
         "campaign_descriptions": """
             SELECT campaign_id, campaign_type, CAST(start_date AS DATE) AS start_date,
