@@ -4,18 +4,8 @@ households as (
     select * from {{ ref('stg_raw__households') }}
 ),
 
-baskets as (
-    select * from {{ ref('fct_baskets') }}
-),
-
 activity as (
-    select
-        run_id,
-        household_id,
-        min(week) as first_week,
-        max(week) as last_week
-    from baskets
-    group by run_id, household_id
+    select * from {{ ref('int_baskets_summarized_to_households') }}
 ),
 
 final as (

@@ -28,13 +28,7 @@ weekly as (
 ),
 
 tenure as (
-    select
-        run_id,
-        household_id,
-        min(week) as first_week,
-        max(week) as last_week
-    from baskets
-    group by run_id, household_id
+    select * from {{ ref('int_baskets_summarized_to_households') }}
 ),
 
 panel as (

@@ -2,8 +2,8 @@
 -- monetary value in dollars; each scored 1-5 by quintile within the run and named as a segment.
 with
 
-baskets as (
-    select * from {{ ref('fct_baskets') }}
+households as (
+    select * from {{ ref('int_baskets_summarized_to_households') }}
 ),
 
 run_weeks as (
@@ -22,15 +22,14 @@ per_household as (
     select
         run_id,
         household_id,
-        min(week) as first_week,
-        max(week) as last_week,
-        count(distinct week) as weeks_active,
-        count(*) as frequency_baskets,
-        sum(sales_value) as monetary_value,
-        sum(n_lines) as n_lines,
-        sum(n_promo_lines) as n_promo_lines
-    from baskets
-    group by run_id, household_id
+        first_week,
+        last_week,
+        weeks_active,
+        n_baskets as frequency_baskets,
+        sales_value as monetary_value,
+        n_lines,
+        n_promo_lines
+    from households
 ),
 
 with_recency as (

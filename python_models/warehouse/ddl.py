@@ -1,0 +1,33 @@
+"""SQL for the raw schema, generated from its description in ``schema``."""
+
+from __future__ import annotations
+
+from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, Table
+
+
+def create_table_sql(table: Table, schema: str = RAW_SCHEMA) -> str:
+    columns = [f"{RUN_ID_COLUMN} VARCHAR NOT NULL"] + [
+        f"{c.name} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in table.columns
+    ]
+    body = ",\n    ".join(columns)
+    return f"CREATE TABLE IF NOT EXISTS {schema}.{table.name} (\n    {body}\n)"
+
+
+def create_runs_sql(schema: str = RAW_SCHEMA) -> str:
+    return (
+        f"CREATE TABLE IF NOT EXISTS {schema}.{RUNS_TABLE} (\n"
+        f"    {RUN_ID_COLUMN} VARCHAR NOT NULL,\n"
+        "    source VARCHAR NOT NULL,\n"
+        "    description VARCHAR,\n"
+        "    loaded_at TIMESTAMP NOT NULL\n"
+        ")"
+    )
+
+
+def raw_schema_ddl(schema: str = RAW_SCHEMA) -> list[str]:
+    """Every statement that creates the raw schema; each is idempotent."""
+    return [
+        f"CREATE SCHEMA IF NOT EXISTS {schema}",
+        create_runs_sql(schema),
+        *(create_table_sql(t, schema) for t in RAW_TABLES),
+    ]

@@ -1,0 +1,116 @@
+"""Loads one run into a DuckDB warehouse: validate everything, then replace the run in one transaction."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from tqdm.auto import tqdm
+
+from .ddl import raw_schema_ddl
+from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
+from .validation import batch_view, check_run_id, check_table_set, validate_batch
+
+
+class LoadError(RuntimeError):
+    """Writing a validated batch failed; the transaction was rolled back."""
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    run_id: str
+    rows: dict[str, int]
+    seconds: float
+
+
+def _insert_sql(table_name: str) -> str:
+    table = next(t for t in RAW_TABLES if t.name == table_name)
+    columns = ", ".join(c.name for c in table.columns)
+    casts = ", ".join(f'CAST("{c.name}" AS {c.type})' for c in table.columns)
+    return (
+        f"INSERT INTO {RAW_SCHEMA}.{table.name} ({RUN_ID_COLUMN}, {columns}) "
+        f"SELECT $run_id, {casts} FROM {batch_view(table.name)}"
+    )
+
+
+def load_run(
+    warehouse_path: str | Path,
+    run_id: str,
+    tables: Mapping[str, Any],
+    *,
+    source: str,
+    description: str | None = None,
+    progress: bool = True,
+) -> LoadReport:
+    """Validate ``tables`` and make them the rows of ``run_id`` in the warehouse.
+
+    ``tables`` maps every raw table name to a pandas DataFrame or pyarrow Table without a
+    ``run_id`` column. Validation runs first and raises ``RawDataError`` listing every problem;
+    then the run's previous rows are deleted and the new ones inserted in one transaction, so a
+    failure leaves the warehouse as it was and a rerun never duplicates.
+    """
+    started = time.perf_counter()
+    check_run_id(run_id)
+    check_table_set(run_id, set(tables))
+    path = Path(warehouse_path).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("SET enable_progress_bar = false")
+        for name, frame in tables.items():
+            con.register(batch_view(name), frame)
+        validate_batch(con, run_id)
+        sizes = {name: len(frame) for name, frame in tables.items()}
+        rows = _replace_run(con, run_id, source, description, sizes, progress)
+    finally:
+        con.close()
+    return LoadReport(run_id, rows, time.perf_counter() - started)
+
+
+def _replace_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    source: str,
+    description: str | None,
+    sizes: dict[str, int],
+    progress: bool,
+) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    current = RUNS_TABLE
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in raw_schema_ddl():
+            con.execute(statement)
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.{RUNS_TABLE} WHERE {RUN_ID_COLUMN} = ?", [run_id])
+        con.execute(
+            f"INSERT INTO {RAW_SCHEMA}.{RUNS_TABLE} VALUES (?, ?, ?, current_timestamp::TIMESTAMP)",
+            [run_id, source, description],
+        )
+        bar = tqdm(total=sum(sizes.values()), desc=f"loading {run_id}", unit="row",
+                   unit_scale=True, disable=not progress)
+        for table in RAW_TABLES:
+            current = table.name
+            bar.set_postfix_str(table.name)
+            con.execute(
+                f"DELETE FROM {RAW_SCHEMA}.{table.name} WHERE {RUN_ID_COLUMN} = ?", [run_id]
+            )
+            con.execute(_insert_sql(table.name), {"run_id": run_id})
+            rows[table.name] = con.execute(
+                f"SELECT count(*) FROM {RAW_SCHEMA}.{table.name} WHERE {RUN_ID_COLUMN} = ?",
+                [run_id],
+            ).fetchone()[0]
+            bar.update(sizes[table.name])
+        bar.close()
+        con.execute("COMMIT")
+    except Exception as exc:
+        con.execute("ROLLBACK")
+        raise LoadError(
+            f"writing {RAW_SCHEMA}.{current} for run '{run_id}' failed and the load was rolled "
+            f"back; the warehouse is unchanged: {exc}"
+        ) from exc
+    return rows

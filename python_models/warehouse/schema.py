@@ -1,0 +1,217 @@
+"""The canonical raw schema: every table of Complete Journey's shape, each keyed by ``run_id``.
+
+The real data is loaded as one run and every simulation as another, so the same dbt models build on
+both. This module only *describes* the tables; ``ddl`` turns the description into SQL and
+``validation`` checks a batch of frames against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RAW_SCHEMA = "raw"
+RUN_ID_COLUMN = "run_id"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # DuckDB type of the stored column
+    nullable: bool = True
+    non_negative: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    parent: str
+    parent_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _id(name: str, description: str, nullable: bool = False) -> Column:
+    return Column(name, "BIGINT", nullable=nullable, description=description)
+
+
+def _money(name: str, description: str) -> Column:
+    return Column(name, "DECIMAL(18,2)", nullable=False, non_negative=True, description=description)
+
+
+def _text(name: str, description: str) -> Column:
+    return Column(name, "VARCHAR", description=description)
+
+
+HOUSEHOLDS = Table(
+    "households",
+    "One row per household that shopped in the run, with its demographics where known.",
+    (
+        _id("household_id", "Household identifier."),
+        _text("age", "Age band of the household head, e.g. '35-44'."),
+        _text("income", "Income band, e.g. '50-74K'."),
+        _text("home_ownership", "Homeowner, Renter, ..."),
+        _text("marital_status", "Married or Unmarried."),
+        _text("household_size", "Number of people, '5+' for five or more."),
+        _text("household_comp", "Household composition, e.g. '2 Adults Kids'."),
+        _text("kids_count", "Number of children, '3+' for three or more."),
+    ),
+    key=("household_id",),
+)
+
+PRODUCTS = Table(
+    "products",
+    "The product catalogue.",
+    (
+        _id("product_id", "Product identifier."),
+        _id("manufacturer_id", "Manufacturer identifier.", nullable=True),
+        _text("department", "Department, e.g. GROCERY, PRODUCE, FUEL."),
+        _text("brand", "National or Private (store brand)."),
+        _text("product_category", "Category, e.g. 'SOFT DRINKS'."),
+        _text("product_type", "Sub-category, e.g. 'SOFT DRINKS 12/18&15PK CAN CAR'."),
+        _text("package_size", "Pack size as printed, e.g. '12 OZ', '2 LB', '20 CT'."),
+    ),
+    key=("product_id",),
+)
+
+STORES = Table(
+    "stores",
+    "One row per store of the run.",
+    (_id("store_id", "Store identifier."),),
+    key=("store_id",),
+)
+
+TRANSACTIONS = Table(
+    "transactions",
+    "Line-level purchases: one row per product in a basket.",
+    (
+        _id("household_id", "Household that bought."),
+        _id("store_id", "Store of the basket."),
+        _id("basket_id", "Basket (shopping trip) identifier."),
+        _id("product_id", "Product bought."),
+        Column("quantity", "BIGINT", nullable=False, non_negative=True,
+               description="Units bought (for fuel, gallons)."),
+        _money("sales_value", "Amount the retailer received, in dollars."),
+        _money("retail_disc", "Loyalty-card (retailer promotion) discount, dollars, positive."),
+        _money("coupon_disc", "Manufacturer coupon discount, dollars, positive."),
+        _money("coupon_match_disc", "Retailer's match of a manufacturer coupon, dollars, positive."),
+        Column("week", "INTEGER", nullable=False, non_negative=True,
+               description="Week of the study, 1-based."),
+        Column("transaction_timestamp", "TIMESTAMP", nullable=False,
+               description="When the basket was rung up."),
+    ),
+    key=("basket_id", "product_id"),
+    foreign_keys=(
+        ForeignKey(("household_id",), "households", ("household_id",)),
+        ForeignKey(("store_id",), "stores", ("store_id",)),
+        ForeignKey(("product_id",), "products", ("product_id",)),
+    ),
+)
+
+PROMOTIONS = Table(
+    "promotions",
+    "In-store displays and mailer features per product, store and week.",
+    (
+        _id("product_id", "Promoted product."),
+        _id("store_id", "Store running the promotion."),
+        Column("display_location", "VARCHAR", nullable=False,
+               description="In-store display code, '0' = not on display."),
+        Column("mailer_location", "VARCHAR", nullable=False,
+               description="Weekly mailer code, '0' = not in the mailer."),
+        Column("week", "INTEGER", nullable=False, non_negative=True,
+               description="Week of the study, 1-based."),
+    ),
+    key=("product_id", "store_id", "week", "display_location", "mailer_location"),
+    foreign_keys=(
+        ForeignKey(("product_id",), "products", ("product_id",)),
+        ForeignKey(("store_id",), "stores", ("store_id",)),
+    ),
+)
+
+CAMPAIGN_DESCRIPTIONS = Table(
+    "campaign_descriptions",
+    "One row per marketing campaign.",
+    (
+        _id("campaign_id", "Campaign identifier."),
+        Column("campaign_type", "VARCHAR", nullable=False,
+               description="Type A, Type B or Type C."),
+        Column("start_date", "DATE", nullable=False, description="First day of the campaign."),
+        Column("end_date", "DATE", nullable=False, description="Last day of the campaign."),
+    ),
+    key=("campaign_id",),
+)
+
+CAMPAIGNS = Table(
+    "campaigns",
+    "Households targeted by each campaign.",
+    (
+        _id("campaign_id", "Campaign."),
+        _id("household_id", "Targeted household."),
+    ),
+    key=("campaign_id", "household_id"),
+    foreign_keys=(
+        ForeignKey(("campaign_id",), "campaign_descriptions", ("campaign_id",)),
+        ForeignKey(("household_id",), "households", ("household_id",)),
+    ),
+)
+
+COUPONS = Table(
+    "coupons",
+    "Products each coupon of a campaign applies to.",
+    (
+        _id("coupon_upc", "Coupon identifier."),
+        _id("product_id", "Product the coupon applies to."),
+        _id("campaign_id", "Campaign that issued the coupon."),
+    ),
+    key=("coupon_upc", "product_id", "campaign_id"),
+    foreign_keys=(
+        ForeignKey(("product_id",), "products", ("product_id",)),
+        ForeignKey(("campaign_id",), "campaign_descriptions", ("campaign_id",)),
+    ),
+)
+
+COUPON_REDEMPTIONS = Table(
+    "coupon_redemptions",
+    "Coupons redeemed by households.",
+    (
+        _id("household_id", "Household that redeemed."),
+        _id("coupon_upc", "Coupon redeemed."),
+        _id("campaign_id", "Campaign of the coupon."),
+        Column("redemption_date", "DATE", nullable=False, description="Day of redemption."),
+    ),
+    key=("household_id", "coupon_upc", "campaign_id", "redemption_date"),
+    foreign_keys=(
+        ForeignKey(("household_id",), "households", ("household_id",)),
+        ForeignKey(("coupon_upc", "campaign_id"), "coupons", ("coupon_upc", "campaign_id")),
+    ),
+)
+
+# Parents before children: the order tables are written in and validated in.
+RAW_TABLES: tuple[Table, ...] = (
+    HOUSEHOLDS,
+    PRODUCTS,
+    STORES,
+    CAMPAIGN_DESCRIPTIONS,
+    CAMPAIGNS,
+    COUPONS,
+    COUPON_REDEMPTIONS,
+    TRANSACTIONS,
+    PROMOTIONS,
+)
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in RAW_TABLES}
+
+RUNS_TABLE = "runs"
