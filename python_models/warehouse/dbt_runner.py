@@ -53,14 +53,22 @@ def run_dbt(
         "DO_NOT_TRACK": "1",
     }
     command = [
-        dbt_executable(), *args,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(PROFILES_DIR),
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(PROFILES_DIR),
     ]
     lines: list[str] = []
     with subprocess.Popen(
-        command, env=env, cwd=DBT_PROJECT_DIR, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, bufsize=1,
+        command,
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:

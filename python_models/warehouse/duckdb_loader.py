@@ -1,4 +1,4 @@
-"""Loads one run into a DuckDB warehouse: validate everything, then replace the run in one transaction."""
+"""Loads one run into DuckDB: validate everything, then replace the run in one transaction."""
 
 from __future__ import annotations
 
@@ -91,8 +91,13 @@ def _replace_run(
             f"INSERT INTO {RAW_SCHEMA}.{RUNS_TABLE} VALUES (?, ?, ?, current_timestamp::TIMESTAMP)",
             [run_id, source, description],
         )
-        bar = tqdm(total=sum(sizes.values()), desc=f"loading {run_id}", unit="row",
-                   unit_scale=True, disable=not progress)
+        bar = tqdm(
+            total=sum(sizes.values()),
+            desc=f"loading {run_id}",
+            unit="row",
+            unit_scale=True,
+            disable=not progress,
+        )
         for table in RAW_TABLES:
             current = table.name
             bar.set_postfix_str(table.name)

@@ -19,12 +19,23 @@ SAMPLE_ROWS = 5
 RUN_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 _INTEGER_TYPES = {
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
 }
 _FLOAT_TYPES = {"FLOAT", "DOUBLE"}
 _TIMESTAMP_TYPES = {
-    "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE",
+    "TIMESTAMP",
+    "TIMESTAMP_NS",
+    "TIMESTAMP_MS",
+    "TIMESTAMP_S",
+    "TIMESTAMP WITH TIME ZONE",
 }
 
 
@@ -75,8 +86,11 @@ def check_run_id(run_id: str) -> None:
 def check_table_set(run_id: str, names: set[str]) -> None:
     expected = {t.name for t in RAW_TABLES}
     problems = [
-        Problem(name, None, "no frame given; a run is loaded whole (pass an empty frame if "
-                "the run has no rows)")
+        Problem(
+            name,
+            None,
+            "no frame given; a run is loaded whole (pass an empty frame if the run has no rows)",
+        )
         for name in sorted(expected - names)
     ] + [
         Problem(name, None, f"is not a raw table; expected one of {sorted(expected)}")
@@ -152,8 +166,11 @@ class _TableChecker:
                 count = self.con.execute(f"SELECT count(*) FROM ({bad})").fetchone()[0]
                 accepted = count == 0
                 if not accepted:
-                    self.add(column.name, f"{count} non-whole value(s) for {column.type} "
-                             f"(got {incoming}), e.g.", _sample(self.con, bad))
+                    self.add(
+                        column.name,
+                        f"{count} non-whole value(s) for {column.type} (got {incoming}), e.g.",
+                        _sample(self.con, bad),
+                    )
                     continue
             if not accepted:
                 self.add(column.name, f"type {incoming} cannot be stored as {column.type}")
@@ -165,32 +182,43 @@ class _TableChecker:
         if not required:
             return
         counts = self.con.execute(
-            "SELECT " + ", ".join(f"count(*) - count({_quote(c.name)})" for c in required)
+            "SELECT "
+            + ", ".join(f"count(*) - count({_quote(c.name)})" for c in required)
             + f" FROM {self.view}"
         ).fetchone()
         for column, count in zip(required, counts, strict=True):
             if count:
-                self.add(column.name, f"{count} null value(s) in a required column, e.g.",
-                         _sample(self.con, f"SELECT * FROM {self.view} "
-                                 f"WHERE {_quote(column.name)} IS NULL"))
+                self.add(
+                    column.name,
+                    f"{count} null value(s) in a required column, e.g.",
+                    _sample(
+                        self.con, f"SELECT * FROM {self.view} WHERE {_quote(column.name)} IS NULL"
+                    ),
+                )
 
     def check_key(self) -> None:
         if not all(c in self.usable for c in self.table.key):
             return
         key = ", ".join(_quote(c) for c in self.table.key)
-        dupes = f"SELECT {key}, count(*) AS n_rows FROM {self.view} GROUP BY ALL HAVING count(*) > 1"
+        dupes = (
+            f"SELECT {key}, count(*) AS n_rows FROM {self.view} GROUP BY ALL HAVING count(*) > 1"
+        )
         count = self.con.execute(f"SELECT count(*) FROM ({dupes})").fetchone()[0]
         if count:
-            self.add(", ".join(self.table.key),
-                     f"{count} duplicated key(s) ({', '.join(self.table.key)} must be unique), e.g.",
-                     _sample(self.con, dupes + f" ORDER BY {key}"))
+            unique = ", ".join(self.table.key)
+            self.add(
+                unique,
+                f"{count} duplicated key(s) ({unique} must be unique), e.g.",
+                _sample(self.con, dupes + f" ORDER BY {key}"),
+            )
 
     def check_non_negative(self) -> None:
         for column in self.table.columns:
             if not column.non_negative or column.name not in self.usable:
                 continue
-            bad = (f"SELECT {self.shown(column.name)} FROM {self.view} "
-                   f"WHERE {_quote(column.name)} < 0")
+            bad = (
+                f"SELECT {self.shown(column.name)} FROM {self.view} WHERE {_quote(column.name)} < 0"
+            )
             count = self.con.execute(f"SELECT count(*) FROM ({bad})").fetchone()[0]
             if count:
                 self.add(column.name, f"{count} negative value(s), e.g.", _sample(self.con, bad))
@@ -212,10 +240,12 @@ class _TableChecker:
             )
             count = self.con.execute(f"SELECT count(*) FROM ({orphans})").fetchone()[0]
             if count:
-                self.add(", ".join(fk.columns),
-                         f"{count} value(s) not found in {fk.parent}"
-                         f"({', '.join(fk.parent_columns)}), e.g.",
-                         _sample(self.con, orphans + f" ORDER BY {cols}"))
+                self.add(
+                    ", ".join(fk.columns),
+                    f"{count} value(s) not found in {fk.parent}"
+                    f"({', '.join(fk.parent_columns)}), e.g.",
+                    _sample(self.con, orphans + f" ORDER BY {cols}"),
+                )
 
 
 def validate_batch(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
