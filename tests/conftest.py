@@ -13,6 +13,48 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
+SAMPLE = 150  # households of the end-to-end warehouse
+CATALOG = 300  # products of its learned catalog
+
+
+def query(path: Path, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def run_pipeline(path: Path, **parameters):
+    """The real Prefect pipeline on ``path``, with the test catalog size and reports beside it."""
+    from flows.pipeline import pipeline
+
+    parameters.setdefault("catalog_size", CATALOG)
+    return pipeline(
+        warehouse_path=str(path), reports_dir=str(path.parent / "reports"), **parameters
+    )
+
+
+def learned_snapshot(path: Path) -> dict[str, list[tuple]]:
+    tables = [
+        r[0]
+        for r in query(
+            path,
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'learned' ORDER BY 1",
+        )
+    ]
+    return {t: query(path, f"SELECT * FROM learned.{t} ORDER BY ALL") for t in tables}
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, prefect_harness):
+    """A warehouse built by the pipeline from a 150-household sample of the real data."""
+    path = tmp_path_factory.mktemp("e2e") / "warehouse.duckdb"
+    first = run_pipeline(path, household_sample=SAMPLE, sample_seed=0)
+    return path, first
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect server for every flow test of the session."""

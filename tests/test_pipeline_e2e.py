@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import CATALOG, SAMPLE, learned_snapshot, query, run_pipeline
 
-from flows.pipeline import pipeline
 from python_models.paths import DBT_PROJECT_DIR
 from python_models.reference.complete_journey import data_dir, sample_households
 
 pytestmark = pytest.mark.e2e
-SAMPLE = 150
-
-
-def query(path: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def expected_sample_totals(size: int, seed: int) -> tuple[int, float]:
@@ -39,17 +29,10 @@ def expected_sample_totals(size: int, seed: int) -> tuple[int, float]:
     return row
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, prefect_harness):
-    path = tmp_path_factory.mktemp("e2e") / "warehouse.duckdb"
-    first = pipeline(warehouse_path=str(path), household_sample=SAMPLE, sample_seed=0)
-    return path, first
-
-
 def test_marts_hold_the_sample_and_reconcile_with_the_package(built):
     path, summary = built
     lines, sales = expected_sample_totals(SAMPLE, seed=0)
-    cj = summary["complete_journey"]
+    cj = summary["marts"]["complete_journey"]
     assert cj["dim_households"] == SAMPLE
     assert cj["customer_features"] == SAMPLE
     assert cj["fct_transaction_items"] == lines
@@ -96,15 +79,16 @@ def test_every_output_column_is_documented(built):
     path, _ = built
     manifest = json.loads((DBT_PROJECT_DIR / "target/manifest.json").read_text())
     models = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
-    assert len(models) >= 20
-    for node in models:
+    learned = [n for n in manifest["sources"].values() if n["source_name"] == "learned"]
+    assert len(models) >= 20 and len(learned) >= 19
+    for node in models + learned:
         actual = {
             r[0]
             for r in query(
                 path,
                 "SELECT column_name FROM information_schema.columns "
                 "WHERE table_schema = ? AND table_name = ?",
-                [node["schema"], node["name"]],
+                [node["schema"], node.get("identifier") or node["name"]],
             )
         }
         documented = {name for name, col in node["columns"].items() if col.get("description")}
@@ -114,15 +98,39 @@ def test_every_output_column_is_documented(built):
         )
 
 
-def test_rerun_is_idempotent_and_other_runs_coexist(built):
+def test_learning_ran_after_the_load_and_its_tables_passed_dbt(built):
+    path, summary = built
+    learned = summary["learned"]["complete_journey"]
+    assert learned["learned_catalog"] == CATALOG
+    assert learned["learned_promo_states"] == 4
+    assert learned["learned_promo_states_decoded"] > CATALOG
+    # Every catalog category has promo transitions (its own or the explicit fallback).
+    (missing,) = query(
+        path,
+        """SELECT count(*) FROM (SELECT DISTINCT product_category FROM learned.learned_catalog) c
+           WHERE NOT EXISTS (SELECT 1 FROM learned.learned_promo_transitions t
+                             WHERE t.product_category = c.product_category)""",
+    )[0]
+    assert missing == 0
+    reports = path.parent / "reports" / "learning"
+    for plot in ["price_paths.png", "seasonality.png"]:
+        assert (reports / plot).stat().st_size > 10_000
+
+
+def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(built):
     path, first = built
-    second = pipeline(warehouse_path=str(path), household_sample=SAMPLE, sample_seed=0)
+    learned_before = learned_snapshot(path)
+    second = run_pipeline(path, household_sample=SAMPLE, sample_seed=0)
     assert second == first
+    assert learned_snapshot(path) == learned_before
     assert query(path, "SELECT count(*) FROM raw.runs") == [(1,)]
 
-    third = pipeline(
-        warehouse_path=str(path), run_id="cj_small", household_sample=30, sample_seed=1
+    third = run_pipeline(
+        path, run_id="cj_small", household_sample=30, sample_seed=1, catalog_size=100
     )
-    assert third["complete_journey"] == first["complete_journey"]
-    assert third["cj_small"]["dim_households"] == 30
-    assert third["cj_small"]["fct_transaction_items"] == expected_sample_totals(30, seed=1)[0]
+    assert third["marts"]["complete_journey"] == first["marts"]["complete_journey"]
+    small = third["marts"]["cj_small"]
+    assert small["dim_households"] == 30
+    assert small["fct_transaction_items"] == expected_sample_totals(30, seed=1)[0]
+    assert third["learned"]["cj_small"]["learned_catalog"] == 100
+    assert third["learned"]["complete_journey"] == first["learned"]["complete_journey"]

@@ -1,4 +1,4 @@
-"""Row counts of the marts per run, read from the warehouse after a build."""
+"""Row counts of the warehouse's output tables per run (or learn id), read after a build."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-MARTS_SCHEMA = "marts"
 
-
-def mart_row_counts(warehouse_path: str | Path, schema: str = MARTS_SCHEMA) -> pd.DataFrame:
-    """One row per mart and run: ``mart``, ``run_id``, ``rows``; sorted."""
+def row_counts(warehouse_path: str | Path, schema: str, key: str = "run_id") -> pd.DataFrame:
+    """One row per table of ``schema`` and value of ``key``: ``table``, ``key``, ``rows``."""
     con = duckdb.connect(str(Path(warehouse_path).resolve()), read_only=True)
     try:
-        marts = [
+        tables = [
             row[0]
             for row in con.execute(
                 "SELECT table_name FROM information_schema.tables "
@@ -22,13 +20,21 @@ def mart_row_counts(warehouse_path: str | Path, schema: str = MARTS_SCHEMA) -> p
                 [schema],
             ).fetchall()
         ]
-        if not marts:
-            return pd.DataFrame(columns=["mart", "run_id", "rows"])
+        if not tables:
+            return pd.DataFrame(columns=["table", key, "rows"])
         union = " UNION ALL ".join(
-            f"SELECT '{mart}' AS mart, run_id, count(*) AS rows "
-            f"FROM {schema}.{mart} GROUP BY run_id"
-            for mart in marts
+            f"SELECT '{table}' AS \"table\", {key}, count(*) AS rows "
+            f"FROM {schema}.{table} GROUP BY {key}"
+            for table in tables
         )
-        return con.execute(f"SELECT * FROM ({union}) ORDER BY mart, run_id").df()
+        return con.execute(f'SELECT * FROM ({union}) ORDER BY "table", {key}').df()
     finally:
         con.close()
+
+
+def counts_by_key(counts: pd.DataFrame, key: str = "run_id") -> dict[str, dict[str, int]]:
+    """{key value: {table: rows}} from ``row_counts``' frame."""
+    return {
+        value: dict(zip(group["table"], group["rows"].astype(int), strict=True))
+        for value, group in counts.groupby(key)
+    }

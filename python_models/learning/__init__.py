@@ -1,0 +1,6 @@
+"""Learn the simulator's market parameters from a run of the warehouse (the real data)."""
+
+from .config import LearnConfig
+from .learn import LearnReport, learn_market
+
+__all__ = ["LearnConfig", "LearnReport", "learn_market"]
