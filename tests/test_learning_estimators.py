@@ -47,26 +47,32 @@ BASE_MEANS = np.array([-0.15, 0.0, 0.12])
 BASE_STDS = np.array([0.03, 0.005, 0.03])
 
 
-def test_base_price_hmm_recovers_transitions_and_emissions():
-    rng = np.random.default_rng(7)
-    states, x = simulate_hmm(
+def simulated_changes(
+    n_products: int, length: int, categories: np.ndarray, seed: int
+) -> pd.DataFrame:
+    """Weekly log price changes of ``n_products`` from the BASE_* HMM, one sequence each."""
+    _, x = simulate_hmm(
         np.array([0.1, 0.8, 0.1]),
         BASE_TRANS,
         BASE_MEANS,
         BASE_STDS,
-        n_sequences=400,
-        length=50,
-        rng=rng,
+        n_sequences=n_products,
+        length=length,
+        rng=np.random.default_rng(seed),
     )
-    changes = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "product_id": np.repeat(np.arange(400), 50),
-            "product_category": np.repeat(np.where(np.arange(400) < 200, "A", "B"), 50),
-            "week": np.tile(np.arange(1, 51), 400),
-            "sequence": np.repeat(np.arange(400), 50),
+            "product_id": np.repeat(np.arange(n_products), length),
+            "product_category": np.repeat(categories, length),
+            "week": np.tile(np.arange(1, length + 1), n_products),
+            "sequence": np.repeat(np.arange(n_products), length),
             "log_change": x[:, :, 0].ravel(),
         }
     )
+
+
+def test_base_price_hmm_recovers_transitions_and_emissions():
+    changes = simulated_changes(400, 50, np.where(np.arange(400) < 200, "A", "B"), seed=7)
     state_rows, transitions, categories = learn_base_price_hmm(
         changes,
         ["A", "B"],
@@ -92,25 +98,7 @@ def test_base_price_hmm_recovers_transitions_and_emissions():
 
 
 def test_small_categories_fall_back_to_the_pooled_model():
-    rng = np.random.default_rng(1)
-    _, x = simulate_hmm(
-        np.array([0.1, 0.8, 0.1]),
-        BASE_TRANS,
-        BASE_MEANS,
-        BASE_STDS,
-        n_sequences=60,
-        length=20,
-        rng=rng,
-    )
-    changes = pd.DataFrame(
-        {
-            "product_id": np.repeat(np.arange(60), 20),
-            "product_category": np.repeat(np.where(np.arange(60) < 55, "BIG", "TINY"), 20),
-            "week": np.tile(np.arange(1, 21), 60),
-            "sequence": np.repeat(np.arange(60), 20),
-            "log_change": x[:, :, 0].ravel(),
-        }
-    )
+    changes = simulated_changes(60, 20, np.where(np.arange(60) < 55, "BIG", "TINY"), seed=1)
     _, _, categories = learn_base_price_hmm(
         changes,
         ["BIG", "TINY", "NEVER_CHANGED"],

@@ -1,6 +1,14 @@
 -- Every category of the catalog has simulator parameters, its own or an explicit fallback: a
--- base-price model, a promo transition row and initial probability for every state, and a
--- display and a mailer mix for every state.
+-- base-price model, and for every promo state a transition row, an initial probability, and a
+-- display and a mailer mix.
+{%- set checks = [
+    ('base_price_model', 'learned_base_price_categories', none),
+    ('promo_transitions', 'learned_promo_transitions', 'from_state'),
+    ('promo_initial', 'learned_promo_initial', 'promo_state'),
+    ('display_mix', 'learned_display_mix', 'promo_state'),
+    ('mailer_mix', 'learned_mailer_mix', 'promo_state'),
+] %}
+
 with
 
 catalog_categories as (
@@ -20,48 +28,19 @@ required as (
 ),
 
 missing as (
-    select required.*, 'base_price_model' as parameter
+    {%- for parameter, table, state_column in checks %}
+    select required.*, '{{ parameter }}' as parameter
     from required
     where not exists (
-        select 1 from {{ source('learned', 'learned_base_price_categories') }} as b
-        where b.learn_id = required.learn_id and b.product_category = required.product_category
+        select 1 from {{ source('learned', table) }} as p
+        where p.learn_id = required.learn_id
+            and p.product_category = required.product_category
+            {%- if state_column %}
+            and p.{{ state_column }} = required.promo_state
+            {%- endif %}
     )
-
-    union all
-    select required.*, 'promo_transitions'
-    from required
-    where not exists (
-        select 1 from {{ source('learned', 'learned_promo_transitions') }} as t
-        where t.learn_id = required.learn_id and t.product_category = required.product_category
-            and t.from_state = required.promo_state
-    )
-
-    union all
-    select required.*, 'promo_initial'
-    from required
-    where not exists (
-        select 1 from {{ source('learned', 'learned_promo_initial') }} as i
-        where i.learn_id = required.learn_id and i.product_category = required.product_category
-            and i.promo_state = required.promo_state
-    )
-
-    union all
-    select required.*, 'display_mix'
-    from required
-    where not exists (
-        select 1 from {{ source('learned', 'learned_display_mix') }} as d
-        where d.learn_id = required.learn_id and d.product_category = required.product_category
-            and d.promo_state = required.promo_state
-    )
-
-    union all
-    select required.*, 'mailer_mix'
-    from required
-    where not exists (
-        select 1 from {{ source('learned', 'learned_mailer_mix') }} as m
-        where m.learn_id = required.learn_id and m.product_category = required.product_category
-            and m.promo_state = required.promo_state
-    )
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 )
 
 select * from missing
