@@ -80,7 +80,10 @@ def summarize(
     mart_table = marts.pivot(index="table", columns="run_id", values="rows").fillna(0)
     learned_table = learned_rows.pivot(index="table", columns="learn_id", values="rows").fillna(0)
     steps = "\n".join(f"  {step:<18} {secs:7.1f} s" for step, secs in seconds.items())
-    figures = "\n".join(f"  {name:<32} {value:,.4g}" for name, value in learned.items())
+    figures = "\n".join(
+        f"  {name:<32} {value:,.4f}" if abs(value) < 1 else f"  {name:<32} {value:,.0f}"
+        for name, value in learned.items()
+    )
     print(
         f"\nWarehouse: {warehouse_path}\n\nRows per mart and run:\n"
         f"{mart_table.astype(int).to_string()}\n\nRows per learned table and learn id:\n"
