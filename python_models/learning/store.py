@@ -43,11 +43,3 @@ def write_learned(
         con.execute("ROLLBACK")
         raise
     return rows
-
-
-def read_learned(con: duckdb.DuckDBPyConnection, name: str, learn_id: str) -> pd.DataFrame:
-    """All rows of one learned table for ``learn_id``, without the key column."""
-    return con.execute(
-        f"SELECT * EXCLUDE (learn_id) FROM {LEARNED_SCHEMA}.{name} WHERE learn_id = ? ORDER BY ALL",
-        [learn_id],
-    ).df()
