@@ -12,7 +12,12 @@ from python_models.learning.base_price_hmm import learn_base_price_hmm, sample_b
 from python_models.learning.display_mailer import learn_location_mix
 from python_models.learning.promo_hmm import STATES, learn_promo_hmm
 from python_models.learning.promo_tendency import learn_promo_tendencies
-from python_models.learning.seasonality import WEEKS, category_indices, circular_smooth
+from python_models.learning.seasonality import (
+    WEEKS,
+    category_indices,
+    circular_smooth,
+    seasonal_multipliers,
+)
 
 
 def simulate_hmm(
@@ -318,3 +323,33 @@ def test_location_mix_counts_promotion_rows_per_state_in_sql():
 def test_learn_config_refuses_invalid_values(field, value, message):
     with pytest.raises(ValueError, match=message):
         LearnConfig(**{field: value})
+
+
+def test_seasonal_multipliers_fall_back_product_category_one():
+    rows = [
+        {
+            "level": "category",
+            "product_category": "C",
+            "product_id": None,
+            "week": w,
+            "seasonal_index": 2.0 if w == 1 else 1.0,
+        }
+        for w in range(1, WEEKS + 1)
+    ]
+    rows += [
+        {
+            "level": "product",
+            "product_category": "C",
+            "product_id": 7,
+            "week": w,
+            "seasonal_index": 3.0 if w == 52 else 0.5,
+        }
+        for w in range(1, WEEKS + 1)
+    ]
+    products = pd.DataFrame({"product_id": [7, 8, 9], "product_category": ["C", "C", "NONE"]})
+    multipliers = seasonal_multipliers(pd.DataFrame(rows), products, np.array([1, 52, 53]))
+    assert multipliers.tolist() == [
+        [0.5, 3.0, 0.5],  # own product index; study week 53 wraps to week 1
+        [2.0, 1.0, 2.0],  # no product index: its category's
+        [1.0, 1.0, 1.0],  # neither: no seasonality
+    ]
