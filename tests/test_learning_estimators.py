@@ -123,6 +123,25 @@ def test_small_categories_fall_back_to_the_pooled_model():
     assert chosen.loc["NEVER_CHANGED", "n_observations"] == 0
 
 
+def test_base_price_sampler_reverts_toward_the_start_price():
+    noisy = np.array([0.0, 0.0, 0.0]), np.array([0.2, 0.001, 0.2])
+    spread = {}
+    for reversion in (0.0, 0.5):
+        prices, _ = sample_base_price_paths(
+            np.full(2000, 2.0),
+            np.array([0.0, 1.0, 0.0]),
+            BASE_TRANS,
+            *noisy,
+            stable_state=1,
+            n_weeks=52,
+            rng=np.random.default_rng(2),
+            reversion=reversion,
+        )
+        spread[reversion] = np.log(prices[:, -1] / 2.0).std()
+    assert spread[0.5] < 0.5 * spread[0.0]
+    assert spread[0.5] < 0.25
+
+
 def test_base_price_sampler_is_vectorised_and_holds_stable_prices():
     rng = np.random.default_rng(3)
     prices, states = sample_base_price_paths(

@@ -160,23 +160,31 @@ def sample_base_price_paths(
     stable_state: int,
     n_weeks: int,
     rng: np.random.Generator,
+    *,
+    reversion: float = 0.5,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Base-price paths for many products at once, (products x weeks), and their states.
 
     Vectorised over products: each week draws every product's next state from its row of the
-    transition matrix and, outside the stable state, a log price change.
+    transition matrix. In the stable state the price holds; in the others it moves by a drawn
+    log change and reverts by ``reversion`` of its log distance to the start price, so base
+    prices stay anchored (weekly shelf-price noise, e.g. random-weight packages, is learned as
+    large changes that cancel out; a pure random walk would let it accumulate).
     """
     n, k = len(start_prices), len(means)
     states = np.empty((n, n_weeks), dtype=np.int64)
-    prices = np.empty((n, n_weeks))
+    log_prices = np.empty((n, n_weeks))
+    anchor = np.log(start_prices)
     cumulative = np.cumsum(transmat, axis=1)
     states[:, 0] = np.minimum(np.searchsorted(np.cumsum(startprob), rng.random(n)), k - 1)
-    prices[:, 0] = start_prices
+    log_prices[:, 0] = anchor
     for week in range(1, n_weeks):
         u = rng.random(n)
         rows = cumulative[states[:, week - 1]]
-        states[:, week] = np.minimum((u[:, None] > rows).sum(axis=1), k - 1)
-        step = means[states[:, week]] + stds[states[:, week]] * rng.standard_normal(n)
-        step[states[:, week] == stable_state] = 0.0
-        prices[:, week] = prices[:, week - 1] * np.exp(step)
-    return np.round(prices, 2), states
+        state = np.minimum((u[:, None] > rows).sum(axis=1), k - 1)
+        states[:, week] = state
+        previous = log_prices[:, week - 1]
+        step = means[state] + stds[state] * rng.standard_normal(n)
+        moved = previous + step - reversion * (previous - anchor)
+        log_prices[:, week] = np.where(state == stable_state, previous, moved)
+    return np.round(np.exp(log_prices), 2), states

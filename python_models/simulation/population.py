@@ -1,0 +1,107 @@
+"""Population: households with demographics and their own behavioural parameters.
+
+No archetypes: every household draws every parameter from its own distribution, each parameter
+from an independent counter-based stream keyed by household id, so changing one distribution
+never moves another parameter's draws, and a household is the same whichever shard it is in.
+Demographics are drawn from the learned joint profiles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from . import counter_random
+from .distributions import Beta, Gamma, LogNormal, Normal
+
+
+@dataclass(frozen=True, kw_only=True)
+class PopulationConfig:
+    """Distributions of the household parameters (defaults are starting values, to be
+    calibrated against the real data)."""
+
+    price_sensitivity: LogNormal = LogNormal(2.0, 0.5)  # -coefficient of log price
+    promo_response: LogNormal = LogNormal(1.5, 0.6)  # coefficient of discount depth
+    display_response: LogNormal = LogNormal(0.4, 0.6)
+    feature_response: LogNormal = LogNormal(0.5, 0.6)
+    quality_preference: Normal = Normal(0.3, 0.5)  # utility of national over private brands
+    reference_price_weight: Beta = Beta(2.0, 3.0)  # weight of the EWMA reference price
+    gain_sensitivity: LogNormal = LogNormal(1.0, 0.4)  # lambda_gain
+    loss_premium: LogNormal = LogNormal(1.25, 0.4)  # lambda_loss = lambda_gain * (1 + premium)
+    visit_propensity: Normal = Normal(0.3, 1.0)  # logit of the weekly base visit probability
+    brand_loyalty: Gamma = Gamma(1.0, 2.0)  # weight of purchase history in product choice
+    coupon_sensitivity: LogNormal = LogNormal(1.0, 0.7)
+    category_preference_sd: float = 1.0  # spread of household-category preference (logit)
+    consumption_rate: LogNormal = LogNormal(1.0, 0.5)  # multiplier of category consumption
+    store_loyalty: Beta = Beta(8.0, 2.0)  # probability of shopping at the home store
+
+    def __post_init__(self) -> None:
+        if self.category_preference_sd < 0:
+            raise ValueError(
+                f"PopulationConfig.category_preference_sd = {self.category_preference_sd!r} "
+                "must be >= 0"
+            )
+
+
+SCALAR_PARAMETERS = [
+    f.name
+    for f in fields(PopulationConfig)
+    if f.name not in ("category_preference_sd", "consumption_rate", "loss_premium")
+]
+
+
+@dataclass(frozen=True)
+class Population:
+    household_id: np.ndarray  # (households,)
+    demographics: pd.DataFrame  # one row per household, the learned profile columns
+    parameters: dict[str, np.ndarray] = field(default_factory=dict)  # (households,) each
+    category_preference: np.ndarray | None = None  # (households, categories) logit
+    consumption_rate: np.ndarray | None = None  # (households, categories) multiplier
+    home_store: np.ndarray | None = None  # (households,) index of the home store
+
+    @property
+    def loss_aversion(self) -> np.ndarray:
+        """lambda_loss / lambda_gain, > 1 for every household."""
+        return self.parameters["loss_sensitivity"] / self.parameters["gain_sensitivity"]
+
+
+def draw_population(
+    household_ids: np.ndarray,
+    profiles: pd.DataFrame,
+    category_penetration: np.ndarray,
+    n_stores: int,
+    config: PopulationConfig,
+    seed: int,
+) -> Population:
+    """Households ``household_ids`` with demographics and parameters.
+
+    ``profiles`` are the learned demographic profiles (with a ``share`` column);
+    ``category_penetration`` (categories,) centres each household's category preferences on the
+    logit of the share of households buying the category.
+    """
+    ids = np.asarray(household_ids, dtype=np.int64)
+    parameters = {name: getattr(config, name).draw(seed, name, ids) for name in SCALAR_PARAMETERS}
+    premium = config.loss_premium.draw(seed, "loss_premium", ids)
+    parameters["loss_sensitivity"] = parameters["gain_sensitivity"] * (1.0 + premium)
+
+    categories = np.arange(len(category_penetration))
+    centre = special.logit(np.clip(category_penetration, 1e-4, 1 - 1e-4))
+    preference = centre[None, :] + config.category_preference_sd * counter_random.normal(
+        seed, "category_preference", ids[:, None], categories[None, :]
+    )
+    consumption = config.consumption_rate.draw(
+        seed, "consumption_rate", ids[:, None] * 100_003 + categories[None, :]
+    )
+
+    cumulative = np.cumsum(profiles["share"].to_numpy(dtype=float))
+    cumulative /= cumulative[-1]
+    u = counter_random.uniform(seed, "demographics", ids)
+    chosen = np.minimum(np.searchsorted(cumulative, u), len(profiles) - 1)
+    demographics = profiles.drop(columns=["share", "n_households"], errors="ignore")
+    demographics = demographics.iloc[chosen].reset_index(drop=True)
+
+    home = np.floor(counter_random.uniform(seed, "home_store", ids) * n_stores).astype(np.int64)
+    return Population(ids, demographics, parameters, preference, consumption, home)
