@@ -1,0 +1,66 @@
+"""Marketing signal: how loudly each store promotes in each week.
+
+Four components of the store-week promotion context — mean depth of the promoted products, the
+share of products promoted, the share on display at the store, the share in the mailer — are each
+standardised over store-weeks and combined with config weights into one unit-free signal. Store
+visits respond to it in proportion to each household's promotion sensitivity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from .learned_market import LearnedMarket
+from .promotions import REGULAR, PromotionContext
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarketingConfig:
+    depth_weight: float = 1.0
+    count_weight: float = 1.0
+    display_weight: float = 0.5
+    mailer_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not 0 <= value <= 10:
+                raise ValueError(
+                    f"MarketingConfig.{f.name} = {value!r} is outside the allowed range [0, 10]"
+                )
+
+
+def _standardised(values: np.ndarray) -> np.ndarray:
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
+
+
+def marketing_signal(
+    market: LearnedMarket, context: PromotionContext, config: MarketingConfig
+) -> np.ndarray:
+    """The signal of every store in every week, (stores x weeks), mean 0 over store-weeks."""
+    n_stores = context.display_code.shape[0]
+    promoted = context.promo_state != REGULAR  # (products, weeks)
+    n_promoted = promoted.sum(axis=0)
+    depth = np.divide(
+        (context.discount_depth * promoted).sum(axis=0),
+        n_promoted,
+        out=np.zeros(promoted.shape[1]),
+        where=n_promoted > 0,
+    )
+    share_promoted = promoted.mean(axis=0)
+    no_display = market.display_codes.index("0") if "0" in market.display_codes else -1
+    no_mailer = market.mailer_codes.index("0") if "0" in market.mailer_codes else -1
+    displayed = ((context.display_code != no_display) & promoted[None]).mean(axis=1)
+    in_mailer = ((context.mailer_code != no_mailer) & promoted).mean(axis=0)
+
+    chain = np.ones((n_stores, 1))
+    components = {
+        "depth_weight": chain * depth,
+        "count_weight": chain * share_promoted,
+        "display_weight": displayed,
+        "mailer_weight": chain * in_mailer,
+    }
+    return sum(getattr(config, name) * _standardised(values) for name, values in components.items())
