@@ -10,8 +10,8 @@ import dataclasses
 import hashlib
 import shutil
 
-import duckdb
 import pytest
+from conftest import query
 
 from python_models.learning import LearnConfig, learn_market
 
@@ -42,29 +42,24 @@ VARIANTS = {
 def fingerprints(path, learn_id: str) -> dict[str, str]:
     """A digest of every learned table's rows for the learn id (learned_config left out: it
     records the settings themselves, so it would differ trivially)."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'learned' "
-                "AND table_name NOT IN ('learned_config') ORDER BY 1"
-            ).fetchall()
-        ]
-        return {
-            t: hashlib.sha256(
-                repr(
-                    con.execute(
-                        f"SELECT * EXCLUDE (learn_id) FROM learned.{t} "
-                        "WHERE learn_id = ? ORDER BY ALL",
-                        [learn_id],
-                    ).fetchall()
-                ).encode()
-            ).hexdigest()
-            for t in tables
-        }
-    finally:
-        con.close()
+    tables = query(
+        path,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'learned' "
+        "AND table_name <> 'learned_config' ORDER BY 1",
+    )
+    return {
+        table: hashlib.sha256(
+            repr(
+                query(
+                    path,
+                    f"SELECT * EXCLUDE (learn_id) FROM learned.{table} "
+                    "WHERE learn_id = ? ORDER BY ALL",
+                    [learn_id],
+                )
+            ).encode()
+        ).hexdigest()
+        for (table,) in tables
+    }
 
 
 @pytest.fixture(scope="module")

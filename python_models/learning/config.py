@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
+from ..config_checks import check_ranges
 from ..warehouse.validation import RUN_ID_PATTERN
 
 
@@ -65,22 +66,11 @@ class LearnConfig:
             "seasonality_bandwidth_weeks": (0.0, 13.0),
             "seasonality_min_units": (1, 10**9),
         }
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if field.name in ("learn_id", "run_id"):
-                if not isinstance(value, str) or not RUN_ID_PATTERN.match(value):
-                    raise ValueError(
-                        f"LearnConfig.{field.name} = {value!r}: use 1-63 lowercase letters, "
-                        "digits or underscores, starting with a letter"
-                    )
-                continue
-            low, high = ranges[field.name]
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"LearnConfig.{field.name} must be a number, got {value!r}")
-            if field.type == "int" and not isinstance(value, int):
-                raise ValueError(f"LearnConfig.{field.name} must be a whole number, got {value!r}")
-            if not low <= value <= high:
+        for name in ("learn_id", "run_id"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not RUN_ID_PATTERN.match(value):
                 raise ValueError(
-                    f"LearnConfig.{field.name} = {value!r} is outside the allowed range "
-                    f"[{low}, {high}]"
+                    f"LearnConfig.{name} = {value!r}: use 1-63 lowercase letters, "
+                    "digits or underscores, starting with a letter"
                 )
+        check_ranges(self, ranges)

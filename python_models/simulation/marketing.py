@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from ..config_checks import check_ranges
 from .learned_market import LearnedMarket
 from .promotions import REGULAR, PromotionContext
 
@@ -24,12 +25,7 @@ class MarketingConfig:
     mailer_weight: float = 1.0
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if not 0 <= value <= 10:
-                raise ValueError(
-                    f"MarketingConfig.{f.name} = {value!r} is outside the allowed range [0, 10]"
-                )
+        check_ranges(self, {f.name: (0, 10) for f in fields(self)})
 
 
 def _standardised(values: np.ndarray) -> np.ndarray:

@@ -10,11 +10,12 @@ All draws are counter-based, keyed by household and week.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
+from ..config_checks import check_ranges
 from . import counter_random
 from .population import Population
 
@@ -35,13 +36,7 @@ class VisitConfig:
             "recency_effect": (-2.0, 2.0),
             "extra_trips_mean": (0.0, 10.0),
         }
-        for f in fields(self):
-            low, high = allowed[f.name]
-            value = getattr(self, f.name)
-            if not low <= value <= high:
-                raise ValueError(
-                    f"VisitConfig.{f.name} = {value!r} is outside the allowed range [{low}, {high}]"
-                )
+        check_ranges(self, allowed)
 
 
 def visit_probability(
