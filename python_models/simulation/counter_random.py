@@ -17,6 +17,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / float(1 << 53)
+_CHUNK = 1 << 15
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -26,6 +27,32 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
+def _mix_in_place(z: np.ndarray) -> None:
+    """``_mix`` on a large array, in place and in cache-sized chunks (same bits, less traffic)."""
+    flat = z.reshape(-1)
+    for start in range(0, flat.size, _CHUNK):
+        part = flat[start : start + _CHUNK]
+        part += _GOLDEN
+        part ^= part >> np.uint64(30)
+        part *= _M1
+        part ^= part >> np.uint64(27)
+        part *= _M2
+        part ^= part >> np.uint64(31)
+
+
+def _bits(seed: int, stream: str, keys: tuple) -> np.ndarray:
+    """64 random bits per element of the broadcast of ``keys``."""
+    with np.errstate(over="ignore"):
+        state = _mix(np.uint64(seed) ^ np.uint64(stream_id(stream)) << np.uint64(32))
+        for key in keys:
+            state = state ^ np.asarray(key).astype(np.uint64)
+            if state.ndim == 0:
+                state = _mix(state)
+            else:
+                _mix_in_place(state)
+        return state
+
+
 def stream_id(name: str) -> int:
     """A stable 32-bit id for a stream name."""
     return zlib.crc32(name.encode())
@@ -33,12 +60,14 @@ def stream_id(name: str) -> int:
 
 def uniform(seed: int, stream: str, *keys: np.ndarray | int) -> np.ndarray:
     """Uniform draws in (0, 1), one per element of the broadcast of ``keys``."""
-    with np.errstate(over="ignore"):
-        state = _mix(np.uint64(seed) ^ np.uint64(stream_id(stream)) << np.uint64(32))
-        for key in keys:
-            state = _mix(state ^ np.asarray(key).astype(np.uint64))
-        # 53 random bits, offset by half a step so 0 and 1 never occur.
-        return ((state >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+    # 53 random bits, offset by half a step so 0 and 1 never occur.
+    return ((_bits(seed, stream, keys) >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+
+
+def bernoulli(seed: int, stream: str, probability: np.ndarray, *keys: np.ndarray | int):
+    """``uniform(seed, stream, *keys) < probability``, compared on the integer bits."""
+    threshold = (np.asarray(probability, dtype=np.float64) * float(1 << 53) - 0.5).astype(np.int64)
+    return (_bits(seed, stream, keys) >> np.uint64(11)).astype(np.int64) <= threshold
 
 
 def normal(seed: int, stream: str, *keys: np.ndarray | int) -> np.ndarray:
@@ -54,3 +83,13 @@ def gamma(seed: int, stream: str, shape: float | np.ndarray, *keys: np.ndarray |
 def beta(seed: int, stream: str, a: float, b: float, *keys: np.ndarray | int) -> np.ndarray:
     """Beta(a, b) draws by inverting the regularised incomplete beta function."""
     return special.betaincinv(a, b, uniform(seed, stream, *keys))
+
+
+def poisson(mean: float, u: np.ndarray) -> np.ndarray:
+    """Poisson(mean) draws by inverting the CDF at uniforms ``u`` (small means: a short table
+    of the CDF suffices)."""
+    if mean == 0:
+        return np.zeros_like(u, dtype=np.int64)
+    k = np.arange(0, int(mean * 6 + 20))
+    cdf = np.cumsum(np.exp(-mean + k * np.log(mean) - special.gammaln(k + 1)))
+    return np.minimum(np.searchsorted(cdf, u), k[-1])

@@ -40,6 +40,16 @@ class LearnedMarket:
     display_mix: np.ndarray  # (categories, 4, display codes)
     mailer_codes: list[str]
     mailer_mix: np.ndarray  # (categories, 4, mailer codes)
+    # Demand side (defaults keep hand-built test markets short).
+    demographic_profiles: pd.DataFrame | None = None  # learned profiles with their shares
+    category_penetration: np.ndarray | None = None  # (categories,) share of households buying
+    seasonality: pd.DataFrame | None = None  # learned_seasonality rows
+    products: pd.DataFrame | None = None  # raw product rows of the catalog, catalog order
+
+    def penetration(self) -> np.ndarray:
+        if self.category_penetration is None:
+            return np.full(len(self.categories), 0.5)
+        return self.category_penetration
 
     @property
     def n_products(self) -> int:
@@ -128,6 +138,25 @@ def load_learned_market(warehouse_path: str | Path, learn_id: str) -> LearnedMar
         mailer_codes, mailer_mix = _mix(
             _rows(con, "learned_mailer_mix", learn_id), "mailer_location", categories
         )
+        profiles = _rows(con, "learned_demographic_profiles", learn_id)
+        penetration = (
+            _rows(con, "learned_category_penetration", learn_id)
+            .groupby("product_category")["penetration"]
+            .max()
+            .reindex(categories)
+            .fillna(0.5)
+            .to_numpy()
+        )
+        seasonality = _rows(con, "learned_seasonality", learn_id)
+        products = con.execute(
+            """
+            select p.* exclude (run_id)
+            from raw.products p
+            join learned.learned_config c
+              on c.learn_id = $learn_id and c.parameter = 'run_id' and p.run_id = c.value
+            """,
+            {"learn_id": learn_id},
+        ).df()
     finally:
         con.close()
 
@@ -145,4 +174,8 @@ def load_learned_market(warehouse_path: str | Path, learn_id: str) -> LearnedMar
         display_mix=display_mix,
         mailer_codes=mailer_codes,
         mailer_mix=mailer_mix,
+        demographic_profiles=profiles,
+        category_penetration=penetration,
+        seasonality=seasonality,
+        products=catalog[["product_id"]].merge(products, on="product_id", how="left"),
     )

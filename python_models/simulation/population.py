@@ -37,6 +37,10 @@ class PopulationConfig:
     category_preference_sd: float = 1.0  # spread of household-category preference (logit)
     consumption_rate: LogNormal = LogNormal(1.0, 0.5)  # multiplier of category consumption
     store_loyalty: Beta = Beta(8.0, 2.0)  # probability of shopping at the home store
+    left_digit_sensitivity: LogNormal = LogNormal(0.15, 0.5)  # utility per whole dollar
+    price_tier_taste: Normal = Normal(0.0, 0.5)  # utility per price-tier step
+    pack_size_taste: Normal = Normal(0.0, 0.5)  # utility per pack-size step
+    stockpiling: LogNormal = LogNormal(1.5, 0.5)  # elasticity of extra units to discount depth
 
     def __post_init__(self) -> None:
         if self.category_preference_sd < 0:

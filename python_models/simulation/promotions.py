@@ -100,7 +100,9 @@ def promotions_table(
     mailer feature (Complete Journey has no rows with neither)."""
     display_codes = np.asarray(market.display_codes)
     mailer_codes = np.asarray(market.mailer_codes)
-    store, product, week = np.nonzero(context.promo_state[None, :, :] != REGULAR)
+    n_stores = context.display_code.shape[0]
+    promoted = context.promo_state != REGULAR
+    store, product, week = np.nonzero(np.broadcast_to(promoted, (n_stores, *promoted.shape)))
     display = display_codes[context.display_code[store, product, week]]
     mailer = mailer_codes[context.mailer_code[product, week]]
     keep = (display != "0") | (mailer != "0")

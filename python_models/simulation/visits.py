@@ -71,7 +71,7 @@ def weekly_trips(
     """Number of trips of each household this week (0 when it does not visit)."""
     ids = population.household_id
     visits = counter_random.uniform(seed, "visit", ids, week) < probability
-    extra = _poisson(
+    extra = counter_random.poisson(
         config.extra_trips_mean, counter_random.uniform(seed, "extra_trips", ids, week)
     )
     return np.where(visits, 1 + extra, 0)
@@ -95,12 +95,3 @@ def trip_stores(
     ).astype(np.int64)
     other = other + (other >= home)
     return household, np.where(loyal | (n_stores == 1), home, other % n_stores)
-
-
-def _poisson(mean: float, u: np.ndarray) -> np.ndarray:
-    """Poisson draws by inverting the CDF (means here are small: a short table suffices)."""
-    k = np.arange(0, int(mean * 6 + 20))
-    cdf = np.cumsum(np.exp(-mean + k * np.log(mean if mean > 0 else 1.0) - special.gammaln(k + 1)))
-    if mean == 0:
-        return np.zeros_like(u, dtype=np.int64)
-    return np.minimum(np.searchsorted(cdf, u), k[-1])

@@ -31,3 +31,10 @@ def raw_schema_ddl(schema: str = RAW_SCHEMA) -> list[str]:
         create_runs_sql(schema),
         *(create_table_sql(t, schema) for t in RAW_TABLES),
     ]
+
+
+def empty_batch_sql(table: Table, view: str) -> str:
+    """A view with the table's columns and types and no rows: what a run without the table
+    (a real run without simulation-only tables) is validated and loaded from."""
+    columns = ", ".join(f'CAST(NULL AS {c.type}) AS "{c.name}"' for c in table.columns)
+    return f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {columns} WHERE false"

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 from tqdm.auto import tqdm
 
-from .ddl import raw_schema_ddl
+from .ddl import empty_batch_sql, raw_schema_ddl
 from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
 from .validation import batch_view, check_run_id, check_table_set, validate_batch
 
@@ -48,8 +48,9 @@ def load_run(
 ) -> LoadReport:
     """Validate ``tables`` and make them the rows of ``run_id`` in the warehouse.
 
-    ``tables`` maps every raw table name to a pandas DataFrame or pyarrow Table without a
-    ``run_id`` column. Validation runs first and raises ``RawDataError`` listing every problem;
+    ``tables`` maps every raw table name to a pandas DataFrame, pyarrow Table or pyarrow
+    dataset (e.g. Parquet shards) without a ``run_id`` column; simulation-only tables may be
+    left out. Validation runs first and raises ``RawDataError`` listing every problem;
     then the run's previous rows are deleted and the new ones inserted in one transaction, so a
     failure leaves the warehouse as it was and a rerun never duplicates.
     """
@@ -62,14 +63,25 @@ def load_run(
     con = duckdb.connect(str(path))
     try:
         con.execute("SET enable_progress_bar = false")
-        for name, frame in tables.items():
-            con.register(batch_view(name), frame)
+        for table in RAW_TABLES:
+            if table.name in tables:
+                con.register(batch_view(table.name), tables[table.name])
+            else:
+                con.execute(empty_batch_sql(table, batch_view(table.name)))
         validate_batch(con, run_id)
-        sizes = {name: len(frame) for name, frame in tables.items()}
+        sizes = {t.name: _row_count(tables.get(t.name)) for t in RAW_TABLES}
         rows = _replace_run(con, run_id, source, description, sizes, progress)
     finally:
         con.close()
     return LoadReport(run_id, rows, time.perf_counter() - started)
+
+
+def _row_count(frame: Any) -> int:
+    if frame is None:
+        return 0
+    if hasattr(frame, "count_rows"):  # a pyarrow dataset, scanned lazily
+        return frame.count_rows()
+    return len(frame)
 
 
 def _replace_run(

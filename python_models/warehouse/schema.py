@@ -36,6 +36,9 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+    # Only a simulator knows these (true parameters, assignment, prices): a run of real data
+    # leaves them out and has no rows in them.
+    simulation_only: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -226,6 +229,122 @@ COUPON_REDEMPTIONS = Table(
     ),
 )
 
+
+def _double(name: str, description: str) -> Column:
+    return Column(name, "DOUBLE", nullable=False, description=description)
+
+
+PRICES = Table(
+    "prices",
+    "Simulated runs only: the chain-wide shelf price of every catalog product in every week, "
+    "with its promotion state (displays vary by store and are in promotions).",
+    (
+        _id("product_id", "Product."),
+        Column("week", "INTEGER", nullable=False, non_negative=True, description="Study week."),
+        _money("base_price", "Regular (base) price per unit, dollars."),
+        _money("shelf_price", "Price per unit after the retailer's promotion, dollars."),
+        Column(
+            "promo_state",
+            "VARCHAR",
+            nullable=False,
+            description="Promotion state: regular, feature, deep or clearance.",
+        ),
+        Column(
+            "discount_depth",
+            "DOUBLE",
+            nullable=False,
+            non_negative=True,
+            description="Share of the base price taken off, 0 to 1.",
+        ),
+        Column(
+            "mailer_location",
+            "VARCHAR",
+            nullable=False,
+            description="Weekly mailer code, '0' = not in the mailer.",
+        ),
+    ),
+    key=("product_id", "week"),
+    foreign_keys=(ForeignKey(("product_id",), "products", ("product_id",)),),
+    simulation_only=True,
+)
+
+CAMPAIGN_ASSIGNMENTS = Table(
+    "campaign_assignments",
+    "Simulated runs only: every household eligible for a campaign and its randomized group; "
+    "campaigns lists the treatment group only, as in Complete Journey.",
+    (
+        _id("campaign_id", "Campaign."),
+        _id("household_id", "Eligible household."),
+        Column(
+            "treatment_group",
+            "VARCHAR",
+            nullable=False,
+            description="'treatment' (received the coupons) or 'control' (held out at random).",
+        ),
+    ),
+    key=("campaign_id", "household_id"),
+    foreign_keys=(
+        ForeignKey(("campaign_id",), "campaign_descriptions", ("campaign_id",)),
+        ForeignKey(("household_id",), "households", ("household_id",)),
+    ),
+    simulation_only=True,
+)
+
+HOUSEHOLD_PARAMETERS = Table(
+    "household_parameters",
+    "Simulated runs only: the true behavioural parameters each household was drawn with.",
+    (
+        _id("household_id", "Household."),
+        _id("home_store_id", "The store the household shops at by preference."),
+        _double(
+            "price_sensitivity", "Minus the coefficient of log shelf price in product utility."
+        ),
+        _double("promo_response", "Utility per unit of discount depth."),
+        _double("display_response", "Utility of an in-store display."),
+        _double("feature_response", "Utility of a mailer feature."),
+        _double("quality_preference", "Utility of a national brand over the store brand."),
+        _double("reference_price_weight", "Weight of the reference-price (gain/loss) term."),
+        _double(
+            "gain_sensitivity", "lambda_gain: utility per unit log gain against the reference."
+        ),
+        _double("loss_sensitivity", "lambda_loss: utility per unit log loss; > lambda_gain."),
+        _double("visit_propensity", "Logit of the household's base weekly visit probability."),
+        _double("brand_loyalty", "Weight of the household's purchase history in product choice."),
+        _double("coupon_sensitivity", "Multiplier of a coupon's utility and redemption odds."),
+        _double("store_loyalty", "Probability that a trip goes to the home store."),
+        _double(
+            "left_digit_sensitivity", "Utility lost per whole dollar of the price's left digit."
+        ),
+        _double("price_tier_taste", "Utility per price tier step (low -1, mid 0, high +1)."),
+        _double("pack_size_taste", "Utility per pack-size step (small -1, medium 0, large +1)."),
+        _double("stockpiling", "Elasticity of the extra units bought to the discount depth."),
+    ),
+    key=("household_id",),
+    foreign_keys=(ForeignKey(("household_id",), "households", ("household_id",)),),
+    simulation_only=True,
+)
+
+TRUE_UPLIFT = Table(
+    "true_uplift",
+    "Simulated runs only: each eligible household's expected spend on a campaign's coupon "
+    "products over the campaign weeks with and without the coupons, computed from the model "
+    "(not estimated) at every week's state.",
+    (
+        _id("campaign_id", "Campaign."),
+        _id("household_id", "Eligible household (treatment or control)."),
+        _double("expected_spend_treated", "Expected sales value on coupon products if treated."),
+        _double("expected_spend_control", "Expected sales value on coupon products if not."),
+        _double("true_uplift", "expected_spend_treated - expected_spend_control, dollars."),
+        _double("expected_redemptions", "Expected number of coupons redeemed if treated."),
+    ),
+    key=("campaign_id", "household_id"),
+    foreign_keys=(
+        ForeignKey(("campaign_id",), "campaign_descriptions", ("campaign_id",)),
+        ForeignKey(("household_id",), "households", ("household_id",)),
+    ),
+    simulation_only=True,
+)
+
 # Parents before children: the order tables are written in and validated in.
 RAW_TABLES: tuple[Table, ...] = (
     HOUSEHOLDS,
@@ -237,6 +356,10 @@ RAW_TABLES: tuple[Table, ...] = (
     COUPON_REDEMPTIONS,
     TRANSACTIONS,
     PROMOTIONS,
+    PRICES,
+    CAMPAIGN_ASSIGNMENTS,
+    HOUSEHOLD_PARAMETERS,
+    TRUE_UPLIFT,
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in RAW_TABLES}
 

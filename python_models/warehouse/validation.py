@@ -84,14 +84,16 @@ def check_run_id(run_id: str) -> None:
 
 
 def check_table_set(run_id: str, names: set[str]) -> None:
+    """Every raw table is given, except simulation-only ones (a real run has none)."""
     expected = {t.name for t in RAW_TABLES}
+    required = {t.name for t in RAW_TABLES if not t.simulation_only}
     problems = [
         Problem(
             name,
             None,
             "no frame given; a run is loaded whole (pass an empty frame if the run has no rows)",
         )
-        for name in sorted(expected - names)
+        for name in sorted(required - names)
     ] + [
         Problem(name, None, f"is not a raw table; expected one of {sorted(expected)}")
         for name in sorted(names - expected)

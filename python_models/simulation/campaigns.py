@@ -1,0 +1,157 @@
+"""Targeted coupon campaigns with randomized treatment and control groups.
+
+A campaign (type A, B or C, cycling as in Complete Journey) runs for some weeks and issues one
+coupon per product of a few categories. Households are eligible at random (independently per
+campaign); each eligible household is assigned to treatment with probability
+``treatment_share``, else to control, so the groups differ only by chance and uplift is
+identifiable. Treated households hold the coupons: while the campaign runs a coupon adds
+utility to its product (``product_choice``) and redeems with a probability rising with the
+household's coupon sensitivity. Control households are recorded only in the simulation-only
+``campaign_assignments`` table. All household draws are counter-based, keyed by household and
+campaign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ..config_checks import check_ranges
+from . import counter_random
+from .calendar import week_start
+from .learned_market import LearnedMarket
+
+TYPES = ("Type A", "Type B", "Type C")
+COUPON_UPC_BASE = 50_000_000_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class CampaignConfig:
+    n_campaigns: int = 6
+    duration_weeks: int = 6
+    eligible_share: float = 0.3  # share of households eligible for each campaign
+    treatment_share: float = 0.5  # share of eligible households treated (the rest: control)
+    categories_per_campaign: int = 2
+    products_per_category: int = 5  # coupons per category: its most popular products
+    coupon_depth: float = 0.25  # coupon value as a share of the product's base price
+    redemption_logit: float = 0.5  # logit of redeeming a held coupon at purchase, typical hh
+
+    def __post_init__(self) -> None:
+        check_ranges(
+            self,
+            {
+                "n_campaigns": (0, 100),
+                "duration_weeks": (1, 52),
+                "eligible_share": (0.0, 1.0),
+                "treatment_share": (0.0, 1.0),
+                "categories_per_campaign": (1, 20),
+                "products_per_category": (1, 50),
+                "coupon_depth": (0.01, 0.9),
+                "redemption_logit": (-10.0, 10.0),
+            },
+        )
+
+
+@dataclass(frozen=True)
+class CampaignPlan:
+    campaign_id: np.ndarray  # (campaigns,)
+    campaign_type: list[str]
+    start_week: np.ndarray  # (campaigns,) week index, 0-based
+    end_week: np.ndarray  # (campaigns,) inclusive
+    coupon_campaign: np.ndarray  # (coupons,) index into the campaigns
+    coupon_product: np.ndarray  # (coupons,) catalog index
+    coupon_upc: np.ndarray  # (coupons,)
+    coupon_value: np.ndarray  # (coupons,) dollars off
+
+    @property
+    def n_campaigns(self) -> int:
+        return len(self.campaign_id)
+
+    def active(self, week: int) -> np.ndarray:
+        """Indices of the campaigns running in week index ``week``."""
+        return np.flatnonzero((self.start_week <= week) & (week <= self.end_week))
+
+
+def plan_campaigns(
+    market: LearnedMarket, n_weeks: int, config: CampaignConfig, rng: np.random.Generator
+) -> CampaignPlan:
+    """Campaign windows and coupons: categories drawn by penetration, their top products."""
+    n = config.n_campaigns
+    duration = min(config.duration_weeks, n_weeks)
+    start = rng.integers(0, n_weeks - duration + 1, size=n)
+    penetration = market.penetration()
+    units = market.catalog["units"].to_numpy(dtype=float) if "units" in market.catalog else None
+    campaign, product = [], []
+    for k in range(n):
+        k_categories = min(config.categories_per_campaign, len(market.categories))
+        chosen = rng.choice(
+            len(market.categories), k_categories, replace=False, p=penetration / penetration.sum()
+        )
+        for c in np.sort(chosen):
+            members = np.flatnonzero(market.product_category == c)
+            if units is not None:
+                members = members[np.argsort(-units[members], kind="stable")]
+            members = np.sort(members[: config.products_per_category])
+            campaign += [k] * len(members)
+            product += list(members)
+    campaign_arr = np.asarray(campaign, dtype=np.int64)
+    product_arr = np.asarray(product, dtype=np.int64)
+    base = market.catalog["base_price"].to_numpy(dtype=float)[product_arr]
+    value = np.maximum(np.round(config.coupon_depth * base / 0.05) * 0.05, 0.05)
+    return CampaignPlan(
+        campaign_id=np.arange(1, n + 1),
+        campaign_type=[TYPES[k % len(TYPES)] for k in range(n)],
+        start_week=start,
+        end_week=start + duration - 1,
+        coupon_campaign=campaign_arr,
+        coupon_product=product_arr,
+        coupon_upc=COUPON_UPC_BASE + np.arange(len(product_arr)),
+        coupon_value=np.round(value, 2),
+    )
+
+
+def assign(
+    household_ids: np.ndarray, plan: CampaignPlan, config: CampaignConfig, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(eligible, treated), each (households x campaigns) boolean."""
+    ids = np.asarray(household_ids, dtype=np.int64)[:, None]
+    campaigns = plan.campaign_id[None, :]
+    eligible = counter_random.uniform(seed, "campaign_eligible", ids, campaigns) < (
+        config.eligible_share
+    )
+    treated = eligible & (
+        counter_random.uniform(seed, "campaign_treated", ids, campaigns) < config.treatment_share
+    )
+    return eligible, treated
+
+
+def redemption_probability(
+    coupon_sensitivity: np.ndarray, typical_sensitivity: float, config: CampaignConfig
+) -> np.ndarray:
+    return special.expit(config.redemption_logit + np.log(coupon_sensitivity / typical_sensitivity))
+
+
+def description_tables(plan: CampaignPlan, market: LearnedMarket) -> dict[str, pd.DataFrame]:
+    """The raw ``campaign_descriptions`` and ``coupons`` rows of the plan."""
+    first_week = plan.start_week + 1
+    last_week = plan.end_week + 1
+    descriptions = pd.DataFrame(
+        {
+            "campaign_id": plan.campaign_id,
+            "campaign_type": plan.campaign_type,
+            "start_date": [week_start(int(w)) for w in first_week],
+            "end_date": [week_start(int(w)) + timedelta(days=6) for w in last_week],
+        }
+    )
+    coupons = pd.DataFrame(
+        {
+            "coupon_upc": plan.coupon_upc,
+            "product_id": market.catalog["product_id"].to_numpy()[plan.coupon_product],
+            "campaign_id": plan.campaign_id[plan.coupon_campaign],
+        }
+    )
+    return {"campaign_descriptions": descriptions, "coupons": coupons}

@@ -1,0 +1,104 @@
+"""Category choice: which categories a trip buys, with household inventory and seasonality.
+
+Per household and category, a weekly logit:
+
+    base_logit + category preference (centred on the learned penetration)
+    + seasonality_weight * log(learned seasonal index of the category this week)
+    + promo_value_effect * relative promo sensitivity * the category's promotional value
+    - inventory_effect * weeks of supply at home
+
+Inventory is counted in weeks of supply: a purchase adds ``supply_weeks_per_unit`` per unit,
+divided by the household's consumption rate of the category, and a week of consumption removes
+one. Buying several units on promotion therefore lowers purchase odds in the following weeks
+(the post-promotion dip). Each trip adds its own size effect N(0, trip_size_sd) to every
+category (big and small trips) and buys a category when a uniform falls under the probability;
+a bought category is drawn 1 + Poisson(extra_products_mean) times in product choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from ..config_checks import check_ranges
+
+# Nodes and weights of Gauss-Hermite quadrature for E[f(x + sd Z)], Z standard normal.
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(9)
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryConfig:
+    base_logit: float = -4.95  # per-trip logit of a category at the household's mean preference
+    inventory_effect: float = 0.35  # logit per week of supply at home
+    supply_weeks_per_unit: float = 1.5  # weeks of supply one unit adds at consumption rate 1
+    seasonality_weight: float = 1.0  # exponent on the learned seasonal index
+    promo_value_effect: float = 1.0  # logit per unit promotional value, typical household
+    trip_size_sd: float = 0.9  # sd of the per-trip effect shared by all categories
+    extra_products_mean: float = 0.35  # products beyond the first of a bought category
+
+    def __post_init__(self) -> None:
+        check_ranges(
+            self,
+            {
+                "base_logit": (-15.0, 5.0),
+                "inventory_effect": (0.0, 5.0),
+                "supply_weeks_per_unit": (0.0, 20.0),
+                "seasonality_weight": (0.0, 5.0),
+                "promo_value_effect": (0.0, 10.0),
+                "trip_size_sd": (0.0, 5.0),
+                "extra_products_mean": (0.0, 10.0),
+            },
+        )
+
+
+def weekly_logits(
+    preference: np.ndarray,
+    log_season: np.ndarray,
+    promo_value: np.ndarray,
+    relative_promo: np.ndarray,
+    inventory: np.ndarray,
+    config: CategoryConfig,
+) -> np.ndarray:
+    """(households x categories) logits for one week, before trip and coupon effects."""
+    return (
+        config.base_logit
+        + preference
+        + config.seasonality_weight * log_season[None, :]
+        + config.promo_value_effect * relative_promo[:, None] * promo_value[None, :]
+        - config.inventory_effect * inventory
+    ).astype(np.float32)
+
+
+def trip_value(logits: np.ndarray, baseline_logits: np.ndarray) -> np.ndarray:
+    """Log of the expected number of categories a trip buys, relative to the household's
+    baseline (no promotion, no inventory, no seasonality): > 0 when the week is worth a trip."""
+    return np.log(special.expit(logits).sum(axis=1)) - np.log(
+        special.expit(baseline_logits).sum(axis=1)
+    )
+
+
+def expected_purchase_probability(logits: np.ndarray, trip_size_sd: float) -> np.ndarray:
+    """E over the trip-size effect of sigmoid(logit + effect), by Gauss-Hermite quadrature."""
+    shifted = logits[..., None] + trip_size_sd * _NODES
+    return special.expit(shifted) @ _WEIGHTS
+
+
+def add_purchases(
+    inventory: np.ndarray,
+    household: np.ndarray,
+    category: np.ndarray,
+    units: np.ndarray,
+    consumption_rate: np.ndarray,
+    config: CategoryConfig,
+) -> None:
+    """Add the weeks of supply bought (in place)."""
+    supply = units * config.supply_weeks_per_unit / consumption_rate[household, category]
+    np.add.at(inventory, (household, category), supply.astype(inventory.dtype))
+
+
+def consume(inventory: np.ndarray) -> None:
+    """One week of consumption (in place)."""
+    np.maximum(inventory - 1.0, 0.0, out=inventory)

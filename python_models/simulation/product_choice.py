@@ -1,0 +1,174 @@
+"""Product choice: a multinomial logit over the products of a category, per purchase occasion.
+
+Utility of product p for household h at store s in week w:
+
+    popularity_p + log(seasonal index of p relative to its category)
+    - price_sensitivity_h * log(shelf price)             (non-linear in price)
+    - left_digit_sensitivity_h * floor(shelf price)      (each whole dollar crossed costs utility)
+    + promo_response_h * discount depth + display_response_h * on display at s
+    + feature_response_h * in the mailer
+    + reference_price_weight_h * (gain_h * log gain - loss_h * log loss)
+                          (against an EWMA reference price; loss aversion: lambda_loss > lambda_gain)
+    + quality_preference_h * national brand
+    + price_tier_taste_h * tier step + pack_size_taste_h * pack step   (attribute substitution:
+                                  products sharing attributes share a household's taste for them)
+    + brand_loyalty_h * log(1 + past purchases) * loyalty_decay ** weeks since the last one
+    + coupon utility when the household holds a coupon for p
+
+The household coefficients and the product features are stacked so the linear part of a whole
+category is one matrix product (households x K) @ (K x products).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config_checks import check_ranges
+
+# Order of the stacked linear terms: feature rows of ``week_features`` and coefficient columns
+# of ``household_coefficients`` line up.
+LINEAR_TERMS = (
+    "log_price",
+    "left_digit",
+    "depth",
+    "mailer",
+    "national",
+    "price_tier",
+    "pack_size",
+    "log_gain",
+    "log_loss",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoiceConfig:
+    popularity_weight: float = 1.0  # weight of log learned units (within category) in utility
+    reference_memory: float = 0.7  # EWMA weight of last week's reference price
+    loyalty_decay: float = 0.9  # weekly decay of the purchase-history term
+    coupon_effect: float = 4.0  # utility per unit coupon value / shelf price, x coupon sensitivity
+
+    def __post_init__(self) -> None:
+        check_ranges(
+            self,
+            {
+                "popularity_weight": (0.0, 5.0),
+                "reference_memory": (0.0, 0.99),
+                "loyalty_decay": (0.0, 1.0),
+                "coupon_effect": (0.0, 50.0),
+            },
+        )
+
+
+def household_coefficients(parameters: dict[str, np.ndarray]) -> np.ndarray:
+    """(households x K) coefficients of the linear terms, in LINEAR_TERMS order."""
+    weight = parameters["reference_price_weight"]
+    return np.column_stack(
+        [
+            -parameters["price_sensitivity"],
+            -parameters["left_digit_sensitivity"],
+            parameters["promo_response"],
+            parameters["feature_response"],
+            parameters["quality_preference"],
+            parameters["price_tier_taste"],
+            parameters["pack_size_taste"],
+            weight * parameters["gain_sensitivity"],
+            -weight * parameters["loss_sensitivity"],
+        ]
+    ).astype(np.float32)
+
+
+def reference_prices(shelf_price: np.ndarray, memory: float) -> np.ndarray:
+    """EWMA of past shelf prices, (products x weeks): week w's reference is what shoppers saw
+    before it (week 0 starts at the first price)."""
+    reference = np.empty_like(shelf_price)
+    reference[:, 0] = shelf_price[:, 0]
+    for week in range(1, shelf_price.shape[1]):
+        reference[:, week] = (
+            memory * reference[:, week - 1] + (1 - memory) * shelf_price[:, week - 1]
+        )
+    return reference
+
+
+def week_features(
+    shelf_price: np.ndarray,
+    reference_price: np.ndarray,
+    depth: np.ndarray,
+    in_mailer: np.ndarray,
+    national: np.ndarray,
+    price_tier: np.ndarray,
+    pack_size: np.ndarray,
+) -> np.ndarray:
+    """(K x products) feature rows for one week, in LINEAR_TERMS order."""
+    log_ratio = np.log(reference_price) - np.log(shelf_price)
+    return np.vstack(
+        [
+            np.log(shelf_price),
+            np.floor(shelf_price),
+            depth,
+            in_mailer,
+            national,
+            price_tier,
+            pack_size,
+            np.maximum(log_ratio, 0.0),
+            np.maximum(-log_ratio, 0.0),
+        ]
+    ).astype(np.float32)
+
+
+class PurchaseHistory:
+    """Each household's purchase count and last purchase week of every product.
+
+    Both are packed in one int32 per pair ((last week + 1) << 16 | count; 0 = never bought),
+    with columns in the market's category order, so a category's history is a row gather plus
+    a slice, and the loyalty term is computed only where a household has bought. The count is of
+    weeks with a purchase.
+    """
+
+    def __init__(self, n_households: int, order: np.ndarray, n_weeks: int, decay: float):
+        self.column = np.empty_like(order)
+        self.column[order] = np.arange(len(order))
+        self.code = np.zeros((n_households, len(order)), dtype=np.int32)
+        self.decay_power = np.power(np.float32(decay), np.arange(n_weeks + 1, dtype=np.float32))
+        self.log_count = np.log1p(np.arange(1 << 16, dtype=np.float32))
+
+    def add(self, households: np.ndarray, products: np.ndarray, week: int) -> None:
+        """Record this week's purchases of (household, product) pairs (pairs may repeat)."""
+        codes = self.code.reshape(-1)
+        flat = households.astype(np.int64) * self.code.shape[1] + self.column[products]
+        count = np.minimum((codes[flat] & 0xFFFF) + 1, 0xFFFF)
+        codes[flat] = ((week + 1) << 16) | count
+
+    def add_loyalty(
+        self,
+        utility: np.ndarray,
+        households: np.ndarray,
+        columns: slice,
+        week: int,
+        loyalty: np.ndarray,
+    ) -> None:
+        """utility += brand_loyalty x log(1 + purchases) x decay ** weeks since the last one,
+        over the products of ``columns`` (a category's slice)."""
+        codes = self.code[households, columns]
+        row, column = np.nonzero(codes)
+        if row.size == 0:
+            return
+        code = codes[row, column]
+        age = week - ((code >> 16) - 1)
+        utility[row, column] += (
+            loyalty[households[row]] * self.log_count[code & 0xFFFF] * self.decay_power[age]
+        )
+
+
+def choose(utility: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Column index drawn per row from softmax(utility rows) by inverting with uniforms ``u``."""
+    weights = np.exp(utility - utility.max(axis=1, keepdims=True))
+    cumulative = np.cumsum(weights, axis=1)
+    target = u * cumulative[:, -1]
+    return np.minimum((cumulative < target[:, None]).sum(axis=1), utility.shape[1] - 1)
+
+
+def softmax(utility: np.ndarray) -> np.ndarray:
+    weights = np.exp(utility - utility.max(axis=1, keepdims=True))
+    return weights / weights.sum(axis=1, keepdims=True)

@@ -1,0 +1,481 @@
+"""The weekly loop of one shard of households: visits, categories, products, units, coupons.
+
+Vectorised over the shard's households (and, inside a week, over its trips and purchase
+occasions); the only Python loops run over weeks and over the categories bought that week.
+Every random draw is counter-based, keyed by household, week, trip slot, category and draw, so
+a household's purchases do not depend on the shard it is in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from . import counter_random
+from .calendar import timestamps
+from .campaigns import assign, redemption_probability
+from .categories import (
+    add_purchases,
+    consume,
+    expected_purchase_probability,
+    trip_value,
+    weekly_logits,
+)
+from .config import SimulationConfig
+from .market_context import MarketContext, typical
+from .population import Population, draw_population
+from .product_choice import PurchaseHistory, choose, household_coefficients, softmax
+from .quantity import draw_units, expected_units, extra_units_mean
+from .visits import trip_stores, visit_probability, weekly_trips
+
+MAX_TRIPS = 16  # per household-week; the Poisson tail beyond is negligible
+DEMOGRAPHIC_COLUMNS = {
+    "age_band": "age",
+    "income_band": "income",
+    "home_ownership": "home_ownership",
+    "marital_status": "marital_status",
+    "household_size": "household_size",
+    "household_composition": "household_comp",
+    "kids_count": "kids_count",
+}
+UNKNOWN_PROFILE = pd.DataFrame({"share": [1.0]})
+
+
+def _trip_key(household_id: np.ndarray, week: int, slot: np.ndarray) -> np.ndarray:
+    return (household_id.astype(np.int64) * 1024 + week) * 32 + slot
+
+
+@dataclass
+class _Lines:
+    """Purchase lines of one week, one entry per line."""
+
+    trip: np.ndarray
+    product: np.ndarray
+    category: np.ndarray
+    units: np.ndarray
+
+
+class ShardSimulator:
+    def __init__(self, context: MarketContext, config: SimulationConfig, ids: np.ndarray):
+        market = context.market
+        self.context, self.config, self.seed = context, config, config.seed
+        profiles = market.demographic_profiles
+        self.population: Population = draw_population(
+            ids,
+            UNKNOWN_PROFILE if profiles is None else profiles,
+            market.penetration(),
+            config.n_stores,
+            config.population,
+            config.seed,
+        )
+        params = self.population.parameters
+        n_households = len(ids)
+        self.ids = self.population.household_id
+        self.coefficients = household_coefficients(params)
+        self.promo_reference = typical(config.population.promo_response)
+        self.relative_promo = params["promo_response"] / self.promo_reference
+        self.baseline = (config.categories.base_logit + self.population.category_preference).astype(
+            np.float32
+        )
+        supply = config.categories.supply_weeks_per_unit / self.population.consumption_rate
+        self.inventory = (
+            counter_random.uniform(config.seed, "initial_inventory", self.ids[:, None]) * supply
+        ).astype(np.float32)
+        self.history = PurchaseHistory(
+            n_households, context.order, config.n_weeks, config.choice.loyalty_decay
+        )
+        self.display_response = params["display_response"].astype(np.float32)
+        self.brand_loyalty = params["brand_loyalty"].astype(np.float32)
+        self.weeks_since = np.floor(
+            counter_random.uniform(config.seed, "initial_recency", self.ids) * 4
+        )
+        self.eligible, self.treated = assign(
+            self.ids, context.campaigns, config.campaigns, config.seed
+        )
+        self.redeem = redemption_probability(
+            params["coupon_sensitivity"],
+            typical(config.population.coupon_sensitivity),
+            config.campaigns,
+        )
+        shape = self.eligible.shape
+        self.spend_treated, self.spend_control = np.zeros(shape), np.zeros(shape)
+        self.expected_redemptions = np.zeros(shape)
+        self.output: dict[str, list[pd.DataFrame]] = {"transactions": [], "redemptions": []}
+
+    # -- utilities -------------------------------------------------------------------------
+
+    def utilities(
+        self, households: np.ndarray, stores: np.ndarray, category: int, week: int
+    ) -> np.ndarray:
+        """(occasions x the category's products) utilities, without coupons."""
+        context = self.context
+        columns = context.category_slices[category]
+        utility = self.coefficients[households] @ context.features[week][:, columns]
+        utility += context.popularity[week, columns]
+        if context.displayed_anywhere[week, category]:
+            utility += (
+                self.display_response[households, None] * (context.displayed[week][stores, columns])
+            )
+        self.history.add_loyalty(utility, households, columns, week, self.brand_loyalty)
+        return utility
+
+    # -- coupons ---------------------------------------------------------------------------
+
+    def _coupons(self, week: int, logits: np.ndarray, p_visit: np.ndarray) -> dict:
+        """Coupon utilities held this week, per category, and the true-uplift accounting.
+
+        Returns {category: (households, utilities over the category's members)} for treated
+        households; adds to ``logits`` (in place) each treated household's category boost:
+        log E_control[exp(coupon utility)], the rise of its logsum over the category.
+        """
+        context, config = self.context, self.config
+        plan = context.campaigns
+        active = plan.active(week)
+        held: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if active.size == 0:
+            return held
+        coupons = np.flatnonzero(np.isin(plan.coupon_campaign, active))
+        category_of = context.market.product_category[plan.coupon_product[coupons]]
+        sensitivity = self.population.parameters["coupon_sensitivity"]
+        visits = (1.0 + config.visits.extra_trips_mean) * (
+            1.0 + config.categories.extra_products_mean
+        )
+        for c in np.unique(category_of):
+            members = context.category_members[c]
+            in_category = coupons[category_of == c]
+            campaigns = np.unique(plan.coupon_campaign[in_category])
+            rows = np.flatnonzero(self.eligible[:, campaigns].any(axis=1))
+            if rows.size == 0:
+                continue
+            base = self.utilities(rows, self.population.home_store[rows], c, week)
+            p_control = softmax(base)
+            total = np.zeros_like(base)
+            for k in campaigns:
+                mine = in_category[plan.coupon_campaign[in_category] == k]
+                position = np.searchsorted(members, plan.coupon_product[mine])
+                products = plan.coupon_product[mine]
+                shelf = context.shelf_price[products, week]
+                coupon = np.zeros_like(base)
+                coupon[:, position] = (
+                    config.choice.coupon_effect
+                    * sensitivity[rows, None]
+                    * (plan.coupon_value[mine] / shelf)[None, :]
+                )
+                p_treated = softmax(base + coupon)
+                boost = np.log((p_control * np.exp(coupon)).sum(axis=1))
+                category_logit = logits[rows, c]
+                sd = config.categories.trip_size_sd
+                buy_control = expected_purchase_probability(category_logit, sd)
+                buy_treated = expected_purchase_probability(category_logit + boost, sd)
+                units = expected_units(
+                    extra_units_mean(
+                        self.population.parameters["stockpiling"][rows, None],
+                        context.promotion.discount_depth[products, week][None, :],
+                        config.quantity,
+                    ),
+                    config.quantity,
+                )
+                occasions = p_visit[rows] * visits
+                eligible = self.eligible[rows, k]
+                spend_t = (p_treated[:, position] * units * shelf).sum(axis=1)
+                spend_c = (p_control[:, position] * units * shelf).sum(axis=1)
+                self.spend_treated[rows, k] += eligible * occasions * buy_treated * spend_t
+                self.spend_control[rows, k] += eligible * occasions * buy_control * spend_c
+                self.expected_redemptions[rows, k] += (
+                    eligible
+                    * occasions
+                    * buy_treated
+                    * p_treated[:, position].sum(axis=1)
+                    * self.redeem[rows]
+                )
+                total += coupon * self.treated[rows, k][:, None]
+            holders = total.any(axis=1)
+            if holders.any():
+                rows, total, p_control = rows[holders], total[holders], p_control[holders]
+                logits[rows, c] += np.log((p_control * np.exp(total)).sum(axis=1))
+                held[int(c)] = (rows, total)
+        return held
+
+    # -- one week --------------------------------------------------------------------------
+
+    def week(self, week: int) -> None:
+        context, config, seed = self.context, self.config, self.seed
+        population = self.population
+        week_no = week + 1
+        if week > 0:
+            consume(self.inventory)
+        logits = weekly_logits(
+            population.category_preference,
+            context.log_category_season[:, week],
+            context.promo_value[:, week],
+            self.relative_promo,
+            self.inventory,
+            config.categories,
+        )
+        value = trip_value(logits, self.baseline)
+        p_visit = visit_probability(
+            population,
+            context.signal[population.home_store, week],
+            value,
+            self.weeks_since,
+            float(context.traffic[week]),
+            config.visits,
+            self.promo_reference,
+        )
+        held = self._coupons(week, logits, p_visit)
+        trips = np.minimum(
+            weekly_trips(population, p_visit, week_no, seed, config.visits), MAX_TRIPS
+        )
+        household, store = trip_stores(population, trips, week_no, config.n_stores, seed)
+        slot = np.arange(len(household)) - np.repeat(np.cumsum(trips) - trips, trips)
+        key = _trip_key(self.ids[household], week_no, slot)
+
+        # Categories bought on each trip.
+        size = config.categories.trip_size_sd * counter_random.normal(seed, "trip_size", key)
+        trip_logits = logits[household] + size[:, None].astype(np.float32)
+        categories = np.arange(logits.shape[1])
+        bought = counter_random.uniform(seed, "category", key[:, None], categories[None, :]) < (
+            special.expit(trip_logits)
+        )
+        trip_of, category_of = np.nonzero(bought)
+        draws = 1 + counter_random.poisson(
+            config.categories.extra_products_mean,
+            counter_random.uniform(seed, "draws", key[trip_of], category_of),
+        )
+        occasion_trip = np.repeat(trip_of, draws)
+        occasion_category = np.repeat(category_of, draws)
+        occasion_draw = np.arange(len(occasion_trip)) - np.repeat(np.cumsum(draws) - draws, draws)
+        occasion_key = key[occasion_trip]
+
+        lines = self._choose_products(
+            week,
+            household,
+            store,
+            occasion_trip,
+            occasion_category,
+            occasion_draw,
+            occasion_key,
+            held,
+        )
+        self._record(week, household, store, key, lines)
+        if len(lines.trip):
+            add_purchases(
+                self.inventory,
+                household[lines.trip],
+                lines.category,
+                lines.units,
+                population.consumption_rate,
+                config.categories,
+            )
+            self.history.add(household[lines.trip], lines.product, week)
+        visited = trips > 0
+        self.weeks_since = np.where(visited, 0, self.weeks_since + 1)
+
+    def _choose_products(self, week, household, store, trip, category, draw, key, held) -> _Lines:
+        context, config, seed = self.context, self.config, self.seed
+        product = np.empty(len(trip), dtype=np.int64)
+        u = counter_random.uniform(seed, "product", key, category, draw)
+        order = np.argsort(category, kind="stable")
+        bounds = np.flatnonzero(np.diff(category[order])) + 1
+        for group in np.split(order, bounds):
+            if group.size == 0:
+                continue
+            c = int(category[group[0]])
+            members = context.category_members[c]
+            households = household[trip[group]]
+            utility = self.utilities(households, store[trip[group]], c, week)
+            if c in held:
+                rows, coupon = held[c]
+                position = np.full(len(self.ids), -1)
+                position[rows] = np.arange(len(rows))
+                holder = position[households]
+                has = holder >= 0
+                utility[has] += coupon[holder[has]]
+            product[group] = members[choose(utility, u[group])]
+
+        stockpiling = self.population.parameters["stockpiling"][household[trip]]
+        mean = extra_units_mean(
+            stockpiling, context.promotion.discount_depth[product, week], config.quantity
+        )
+        units = draw_units(
+            mean, counter_random.uniform(seed, "units", key, category, draw), config.quantity
+        )
+        # Several draws of the same product on one trip make one line.
+        n_products = context.market.n_products
+        combined = trip.astype(np.int64) * n_products + product
+        unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        summed = np.bincount(inverse, weights=units, minlength=len(unique)).astype(np.int64)
+        return _Lines(unique // n_products, unique % n_products, category[first], summed)
+
+    def _record(self, week, household, store, key, lines: _Lines) -> None:
+        context, seed = self.context, self.seed
+        if len(lines.trip) == 0:
+            return
+        plan = context.campaigns
+        week_no = week + 1
+        buyer = household[lines.trip]
+        base = context.base_price[lines.product, week]
+        shelf = context.shelf_price[lines.product, week]
+
+        # Coupons: a treated household buying a product of a running campaign may redeem.
+        coupon_disc = np.zeros(len(lines.trip))
+        active = plan.active(week)
+        redeemed_rows = []
+        if active.size:
+            coupons = np.flatnonzero(np.isin(plan.coupon_campaign, active))
+            coupon_of = np.full(context.market.n_products, -1)
+            coupon_of[plan.coupon_product[coupons[::-1]]] = coupons[::-1]
+            coupon = coupon_of[lines.product]
+            holds = coupon >= 0
+            holds[holds] = self.treated[buyer[holds], plan.coupon_campaign[coupon[holds]]]
+            u = counter_random.uniform(seed, "redeem", key[lines.trip], lines.product)
+            redeemed = holds & (u < self.redeem[buyer])
+            coupon_disc[redeemed] = np.minimum(
+                plan.coupon_value[coupon[redeemed]], lines.units[redeemed] * shelf[redeemed]
+            )
+            redeemed_rows = np.flatnonzero(redeemed)
+
+        day = np.floor(counter_random.uniform(seed, "day", key) * 7).astype(np.int64)
+        minute = (8 * 60 + np.floor(counter_random.uniform(seed, "minute", key) * 14 * 60)).astype(
+            np.int64
+        )
+        stamp = timestamps(np.full(len(key), week_no), day, minute)
+        basket = key  # household, week and slot: unique, and the same for any shard
+        transactions = pd.DataFrame(
+            {
+                "household_id": self.ids[buyer],
+                "store_id": context.store_ids[store[lines.trip]],
+                "basket_id": basket[lines.trip],
+                "product_id": context.market.catalog["product_id"].to_numpy()[lines.product],
+                "quantity": lines.units,
+                "sales_value": np.round(lines.units * shelf, 2),
+                "retail_disc": np.round(lines.units * (base - shelf), 2),
+                "coupon_disc": np.round(coupon_disc, 2),
+                "coupon_match_disc": 0.0,
+                "week": np.int32(week_no),
+                "transaction_timestamp": stamp[lines.trip],
+            }
+        )
+        self.output["transactions"].append(transactions)
+        if len(redeemed_rows):
+            coupon = coupon_of[lines.product[redeemed_rows]]
+            self.output["redemptions"].append(
+                pd.DataFrame(
+                    {
+                        "household_id": self.ids[buyer[redeemed_rows]],
+                        "coupon_upc": plan.coupon_upc[coupon],
+                        "campaign_id": plan.campaign_id[plan.coupon_campaign[coupon]],
+                        "redemption_date": pd.to_datetime(stamp[lines.trip[redeemed_rows]]).date,
+                    }
+                )
+            )
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        context, population = self.context, self.population
+        plan = context.campaigns
+        params = population.parameters
+        demographics = population.demographics.rename(columns=DEMOGRAPHIC_COLUMNS)
+        households = pd.DataFrame({"household_id": self.ids})
+        for column in DEMOGRAPHIC_COLUMNS.values():
+            households[column] = demographics[column].to_numpy() if column in demographics else None
+        parameters = pd.DataFrame(
+            {
+                "household_id": self.ids,
+                "home_store_id": context.store_ids[population.home_store],
+                **{
+                    name: params[name]
+                    for name in (
+                        "price_sensitivity",
+                        "promo_response",
+                        "display_response",
+                        "feature_response",
+                        "quality_preference",
+                        "reference_price_weight",
+                        "gain_sensitivity",
+                        "loss_sensitivity",
+                        "visit_propensity",
+                        "brand_loyalty",
+                        "coupon_sensitivity",
+                        "store_loyalty",
+                        "left_digit_sensitivity",
+                        "price_tier_taste",
+                        "pack_size_taste",
+                        "stockpiling",
+                    )
+                },
+            }
+        )
+        row, k = np.nonzero(self.eligible)
+        assignments = pd.DataFrame(
+            {
+                "campaign_id": plan.campaign_id[k],
+                "household_id": self.ids[row],
+                "treatment_group": np.where(self.treated[row, k], "treatment", "control"),
+            }
+        )
+        uplift = pd.DataFrame(
+            {
+                "campaign_id": plan.campaign_id[k],
+                "household_id": self.ids[row],
+                "expected_spend_treated": self.spend_treated[row, k],
+                "expected_spend_control": self.spend_control[row, k],
+                "true_uplift": self.spend_treated[row, k] - self.spend_control[row, k],
+                "expected_redemptions": self.expected_redemptions[row, k],
+            }
+        )
+        treated = assignments[assignments["treatment_group"] == "treatment"]
+        redemptions = _concat(self.output["redemptions"], REDEMPTION_COLUMNS)
+        redemptions = redemptions.drop_duplicates(
+            ["household_id", "coupon_upc", "campaign_id", "redemption_date"]
+        )
+        return {
+            "households": households,
+            "household_parameters": parameters,
+            "campaigns": treated[["campaign_id", "household_id"]].reset_index(drop=True),
+            "campaign_assignments": assignments,
+            "true_uplift": uplift,
+            "transactions": _concat(self.output["transactions"], TRANSACTION_COLUMNS),
+            "coupon_redemptions": redemptions.reset_index(drop=True),
+        }
+
+
+TRANSACTION_COLUMNS = {
+    "household_id": "int64",
+    "store_id": "int64",
+    "basket_id": "int64",
+    "product_id": "int64",
+    "quantity": "int64",
+    "sales_value": "float64",
+    "retail_disc": "float64",
+    "coupon_disc": "float64",
+    "coupon_match_disc": "float64",
+    "week": "int32",
+    "transaction_timestamp": "datetime64[s]",
+}
+REDEMPTION_COLUMNS = {
+    "household_id": "int64",
+    "coupon_upc": "int64",
+    "campaign_id": "int64",
+    "redemption_date": "object",
+}
+
+
+def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def simulate_shard(
+    context: MarketContext, config: SimulationConfig, household_ids: np.ndarray
+) -> dict[str, pd.DataFrame]:
+    """Every household-level raw table of the households ``household_ids``."""
+    simulator = ShardSimulator(context, config, np.asarray(household_ids, dtype=np.int64))
+    for week in range(config.n_weeks):
+        simulator.week(week)
+    return simulator.tables()
