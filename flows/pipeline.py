@@ -1,5 +1,6 @@
 """The main job: load the real Complete Journey data, build the warehouse with dbt, learn the
-market's parameters from it, test them with dbt, and summarize.
+market's parameters from it, simulate a run from them, load it, build and test everything with
+dbt, and summarize.
 
 Run it with ``make run`` or ``python -m flows.pipeline --help``.
 """
@@ -7,15 +8,28 @@ Run it with ``make run`` or ``python -m flows.pipeline --help``.
 from __future__ import annotations
 
 import argparse
+import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.futures import as_completed
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.task_runners import ProcessPoolTaskRunner
 
 from python_models.learning import LearnConfig, learn_market
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID, read_complete_journey
+from python_models.simulation.config import SimulationConfig
+from python_models.simulation.run import (
+    Shard,
+    load_simulation,
+    run_shard,
+    simulate,
+)
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
 from python_models.warehouse.summary import counts_by_key, row_counts
@@ -71,6 +85,76 @@ def learn(warehouse_path: Path, config: LearnConfig, reports_dir: Path) -> dict[
 
 
 @task(cache_policy=NO_CACHE)
+def simulate_shard(plan_path: Path, shard: Shard) -> tuple[Shard, dict[str, int]]:
+    """One shard of households, from the plan to Parquet files."""
+    return shard, run_shard(plan_path, shard)
+
+
+@contextmanager
+def _environment(**values: str):
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _shards_on_process_pool(workers: int):
+    """A mapper running every shard as a Prefect task on a process pool.
+
+    To scale out, swap ``ProcessPoolTaskRunner`` for any Prefect task runner, e.g.
+    ``prefect_dask.DaskTaskRunner(address=...)`` for a Dask cluster: shards share nothing but
+    the plan file, which must then sit on storage every worker can read.
+    """
+
+    def mapper(plan_path: Path, shards: list[Shard]):
+        # Worker processes report to this run's API: without it each would start its own
+        # temporary server (~20 s apiece) when no server is configured.
+        with get_client(sync_client=True) as client:
+            api_url = str(client.api_url)
+        with (
+            temporary_settings({PREFECT_API_URL: api_url}),
+            _environment(PREFECT_API_URL=api_url),
+            ProcessPoolTaskRunner(max_workers=workers) as runner,
+        ):
+            futures = [
+                runner.submit(simulate_shard, {"plan_path": plan_path, "shard": shard})
+                for shard in shards
+            ]
+            for future in as_completed(futures):
+                yield future.result()
+
+    return mapper
+
+
+@task(cache_policy=NO_CACHE)
+def simulate_run(
+    warehouse_path: Path, config: SimulationConfig, output_dir: Path, workers: int
+) -> dict[str, int]:
+    """Simulate the run from the learned market (shards on a process pool), then load it."""
+    logger = get_run_logger()
+    report = simulate(
+        config, warehouse_path, output_dir, workers=workers, mapper=_shards_on_process_pool(workers)
+    )
+    logger.info(
+        "simulated %s: %s household-weeks in %.1f s (%.0f household-weeks/s), market %.1f s",
+        config.run_id,
+        f"{report.household_weeks:,}",
+        report.seconds["households"],
+        report.household_weeks_per_second,
+        report.seconds["market"],
+    )
+    loaded = load_simulation(warehouse_path, output_dir, config)
+    logger.info("loaded run %s in %.1f s: %s", config.run_id, loaded.seconds, loaded.rows)
+    return loaded.rows
+
+
+@task(cache_policy=NO_CACHE)
 def summarize(
     warehouse_path: Path, seconds: dict[str, float], learned: dict[str, float]
 ) -> dict[str, dict[str, int]]:
@@ -102,8 +186,11 @@ def pipeline(
     catalog_size: int = LearnConfig.catalog_size,
     learn_seed: int = LearnConfig.seed,
     reports_dir: str | None = None,
+    simulation: dict | None = None,
+    simulation_file: str | None = None,
+    workers: int = 2,
 ) -> dict[str, dict[str, dict[str, int]]]:
-    """Load the reference run, build the warehouse, learn the market, and summarize.
+    """Load the reference run, learn the market, simulate a run, build the warehouse, summarize.
 
     Parameters
     ----------
@@ -122,6 +209,15 @@ def pipeline(
         Root seed of the learning pass.
     reports_dir
         Folder the learning plots are written to; default reports/ in the repository.
+    simulation
+        Simulation settings as nested values (``SimulationConfig`` fields, e.g.
+        ``{"n_households": 500, "visits": {"signal_effect": 0.5}}``), applied over
+        ``simulation_file``. It simulates from the parameters learned here (its ``learn_id``
+        is ``run_id``). Validated before any work starts.
+    simulation_file
+        A TOML or JSON file of simulation settings.
+    workers
+        Processes simulating household shards in parallel (the output does not depend on it).
 
     Returns
     -------
@@ -131,6 +227,10 @@ def pipeline(
         Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
     )
     config = LearnConfig(learn_id=run_id, run_id=run_id, catalog_size=catalog_size, seed=learn_seed)
+    simulation_config = simulation_settings(simulation_file, simulation, learn_id=run_id)
+    if workers < 1:
+        raise ValueError(f"workers = {workers!r} must be >= 1")
+    output_dir = path.parent / "simulations" / simulation_config.run_id
     seconds: dict[str, float] = {}
 
     started = time.perf_counter()
@@ -146,10 +246,36 @@ def pipeline(
     seconds["learn"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    build_warehouse(path, ["--select", LEARNED])
-    seconds["dbt test learned"] = time.perf_counter() - started
+    simulate_run(path, simulation_config, output_dir, workers)
+    seconds["simulate + load"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    build_warehouse(path, [])
+    seconds["dbt build all"] = time.perf_counter() - started
 
     return summarize(path, seconds, learned)
+
+
+def _merged(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def simulation_settings(
+    simulation_file: str | None, simulation: dict | None, *, learn_id: str
+) -> SimulationConfig:
+    """The validated simulation config: file values, then ``simulation`` overrides."""
+    values: dict = {}
+    if simulation_file:
+        values = SimulationConfig.from_file(simulation_file).as_mapping()
+    values = _merged(values, simulation or {})
+    values["learn_id"] = learn_id
+    return SimulationConfig.from_mapping(values)
 
 
 def main() -> None:
@@ -170,7 +296,18 @@ def main() -> None:
         "--learn-seed", type=int, default=LearnConfig.seed, help="root seed of the learning pass"
     )
     parser.add_argument("--reports-dir", help="folder for the plots (default: reports/)")
+    parser.add_argument("--simulation-file", help="TOML or JSON file of simulation settings")
+    parser.add_argument(
+        "--households", type=int, help="simulated households (default: the config's 2,500)"
+    )
+    parser.add_argument("--weeks", type=int, help="simulated weeks (default: 53)")
+    parser.add_argument("--workers", type=int, default=2, help="simulation processes")
     args = parser.parse_args()
+    overrides = {
+        name: value
+        for name, value in (("n_households", args.households), ("n_weeks", args.weeks))
+        if value is not None
+    }
     pipeline(
         warehouse_path=args.warehouse_path,
         run_id=args.run_id,
@@ -179,6 +316,9 @@ def main() -> None:
         catalog_size=args.catalog_size,
         learn_seed=args.learn_seed,
         reports_dir=args.reports_dir,
+        simulation=overrides,
+        simulation_file=args.simulation_file,
+        workers=args.workers,
     )
 
 

@@ -71,6 +71,10 @@ class SimulationConfig:
     def replace(self, **changes: Any) -> SimulationConfig:
         return dataclasses.replace(self, **changes)
 
+    def as_mapping(self) -> dict[str, Any]:
+        """Nested plain values, the inverse of ``from_mapping``."""
+        return dataclasses.asdict(self)
+
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> SimulationConfig:
         """Build from nested plain values (e.g. ``{"visits": {"signal_effect": 0.5}}``)."""

@@ -8,7 +8,7 @@ Utility of product p for household h at store s in week w:
     + promo_response_h * discount depth + display_response_h * on display at s
     + feature_response_h * in the mailer
     + reference_price_weight_h * (gain_h * log gain - loss_h * log loss)
-                          (against an EWMA reference price; loss aversion: lambda_loss > lambda_gain)
+        (against an EWMA reference price; loss aversion: lambda_loss > lambda_gain)
     + quality_preference_h * national brand
     + price_tier_taste_h * tier step + pack_size_taste_h * pack step   (attribute substitution:
                                   products sharing attributes share a household's taste for them)
