@@ -1,7 +1,8 @@
 """Targeted coupon campaigns with randomized treatment and control groups.
 
 A campaign (type A, B or C, cycling as in Complete Journey) runs for some weeks and issues one
-coupon per product of a few categories. Households are eligible at random (independently per
+coupon per product of a few categories (drawn by penetration; campaigns that overlap in time
+take different categories while there are enough). Households are eligible at random (independently per
 campaign); each eligible household is assigned to treatment with probability
 ``treatment_share``, else to control, so the groups differ only by chance and uplift is
 identifiable. Treated households hold the coupons: while the campaign runs a coupon adds
@@ -86,11 +87,25 @@ def plan_campaigns(
     penetration = market.penetration()
     units = market.catalog["units"].to_numpy(dtype=float) if "units" in market.catalog else None
     campaign, product = [], []
+    used: list[np.ndarray] = []
     for k in range(n):
-        k_categories = min(config.categories_per_campaign, len(market.categories))
+        # Campaigns running at the same time use different categories when there are enough,
+        # so a household's response to one campaign is not another campaign's coupon.
+        overlapping = [
+            used[j]
+            for j in range(k)
+            if start[j] < start[k] + duration and start[k] < start[j] + duration
+        ]
+        weight = penetration.copy()
+        if overlapping:
+            taken = np.unique(np.concatenate(overlapping))
+            if len(market.categories) - len(taken) >= config.categories_per_campaign:
+                weight[taken] = 0.0
+        k_categories = min(config.categories_per_campaign, int((weight > 0).sum()))
         chosen = rng.choice(
-            len(market.categories), k_categories, replace=False, p=penetration / penetration.sum()
+            len(market.categories), k_categories, replace=False, p=weight / weight.sum()
         )
+        used.append(chosen)
         for c in np.sort(chosen):
             members = np.flatnonzero(market.product_category == c)
             if units is not None:

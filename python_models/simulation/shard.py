@@ -184,11 +184,17 @@ class ShardSimulator:
                 spend_c = (p_control[:, position] * units * shelf).sum(axis=1)
                 self.spend_treated[rows, k] += eligible * occasions * buy_treated * spend_t
                 self.spend_control[rows, k] += eligible * occasions * buy_control * spend_c
+                # A product drawn on any of the 1 + Poisson(m) draws makes one line (one
+                # coupon): P(line) = 1 - (1 - q) exp(-m q) for choice probability q.
+                m = config.categories.extra_products_mean
+                q = p_treated[:, position]
+                line = 1.0 - (1.0 - q) * np.exp(-m * q)
                 self.expected_redemptions[rows, k] += (
                     eligible
-                    * occasions
+                    * p_visit[rows]
+                    * (1.0 + config.visits.extra_trips_mean)
                     * buy_treated
-                    * p_treated[:, position].sum(axis=1)
+                    * line.sum(axis=1)
                     * self.redeem[rows]
                 )
                 total += coupon * self.treated[rows, k][:, None]

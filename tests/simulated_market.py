@@ -1,0 +1,110 @@
+"""A small hand-built learned market and a direct way to simulate households in it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from python_models.simulation.campaigns import CampaignConfig
+from python_models.simulation.categories import CategoryConfig
+from python_models.simulation.config import SimulationConfig
+from python_models.simulation.learned_market import BasePriceModel, LearnedMarket
+from python_models.simulation.market_context import MarketContext, build_market_context
+from python_models.simulation.market_tables import market_tables
+from python_models.simulation.shard import simulate_shard
+
+N_CATEGORIES = 6
+PER_CATEGORY = 25
+TRANSITIONS = np.array(
+    [
+        [0.70, 0.12, 0.14, 0.04],
+        [0.50, 0.40, 0.08, 0.02],
+        [0.50, 0.10, 0.38, 0.02],
+        [0.50, 0.05, 0.05, 0.40],
+    ]
+)
+STEADY = BasePriceModel(
+    np.array([0.1, 0.9]),
+    np.array([[0.6, 0.4], [0.05, 0.95]]),
+    np.array([0.05, 0.0]),
+    np.array([0.05, 0.0]),
+    stable_state=1,
+)
+
+
+def small_market() -> LearnedMarket:
+    rng = np.random.default_rng(7)
+    n = N_CATEGORIES * PER_CATEGORY
+    category = np.repeat(np.arange(N_CATEGORIES), PER_CATEGORY)
+    names = [f"CATEGORY {c}" for c in range(N_CATEGORIES)]
+    price = np.round(np.exp(rng.normal(1.0, 0.5, n)), 2)
+    tier = (
+        pd.Series(price)
+        .groupby(category)
+        .transform(lambda p: pd.qcut(p, 3, labels=["low", "mid", "high"]).astype(str))
+    )
+    catalog = pd.DataFrame(
+        {
+            "product_id": 1000 + np.arange(n),
+            "revenue_rank": np.arange(1, n + 1),
+            "department": "GROCERY",
+            "product_category": np.asarray(names)[category],
+            "brand_tier": np.where(np.arange(n) % 3 == 0, "Private", "National"),
+            "pack_size_bucket": np.asarray(["small", "medium", "large"])[np.arange(n) % 3],
+            "base_price": price,
+            "price_tier": tier.to_numpy(),
+            "units": rng.integers(50, 2000, n).astype(float),
+            "promo_tendency": np.exp(rng.normal(0, 0.4, n)),
+        }
+    )
+    return LearnedMarket(
+        catalog=catalog,
+        categories=names,
+        product_category=category,
+        base_price_models={"__ALL__": STEADY},
+        base_price_model_of=["__ALL__"] * N_CATEGORIES,
+        promo_transitions=np.broadcast_to(TRANSITIONS, (N_CATEGORIES, 4, 4)).copy(),
+        promo_initial=np.tile([0.7, 0.1, 0.15, 0.05], (N_CATEGORIES, 1)),
+        depth_beta=np.array([[2.0, 10.0], [3.0, 7.0], [2.0, 6.0], [25.0, 25.0]]),
+        zero_depth_share=np.array([0.6, 0.05, 0.3, 0.0]),
+        display_codes=["0", "3", "9"],
+        display_mix=np.broadcast_to(
+            np.array([[1.0, 0.0, 0.0], [0.6, 0.3, 0.1], [0.3, 0.5, 0.2], [0.9, 0.1, 0.0]]),
+            (N_CATEGORIES, 4, 3),
+        ).copy(),
+        mailer_codes=["0", "A", "D"],
+        mailer_mix=np.broadcast_to(
+            np.array([[1.0, 0.0, 0.0], [0.0, 0.8, 0.2], [0.9, 0.1, 0.0], [1.0, 0.0, 0.0]]),
+            (N_CATEGORIES, 4, 3),
+        ).copy(),
+        category_penetration=np.linspace(0.4, 0.9, N_CATEGORIES),
+    )
+
+
+MARKET = small_market()
+CONFIG = SimulationConfig(
+    n_households=400,
+    n_weeks=16,
+    n_stores=4,
+    categories=CategoryConfig(base_logit=-1.0),
+    campaigns=CampaignConfig(n_campaigns=2, duration_weeks=8, eligible_share=0.6),
+)
+
+
+def run(
+    config: SimulationConfig = CONFIG, market: LearnedMarket = MARKET, ids=None
+) -> tuple[MarketContext, dict[str, pd.DataFrame]]:
+    """The market context and every raw table of a simulation of ``config``."""
+    context = build_market_context(market, config)
+    households = simulate_shard(
+        context, config, np.asarray(ids if ids is not None else list(config.household_ids))
+    )
+    return context, {**market_tables(context), **households}
+
+
+def checksum(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """An order-independent fingerprint of every table."""
+    return {
+        name: int(pd.util.hash_pandas_object(frame, index=False).sum()) if len(frame) else 0
+        for name, frame in tables.items()
+    }

@@ -1,0 +1,253 @@
+"""The simulated shoppers behave as the model says, and every table is consistent: each test runs
+the real weekly loop on a small hand-built market."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from simulated_market import CONFIG, run
+
+from python_models.simulation.campaigns import CampaignConfig
+from python_models.simulation.distributions import LogNormal
+from python_models.simulation.population import PopulationConfig
+from python_models.simulation.quantity import QuantityConfig
+from python_models.simulation.visits import VisitConfig
+
+
+@pytest.fixture(scope="module")
+def default():
+    return run()
+
+
+def lines_with_prices(context, tables) -> pd.DataFrame:
+    lines = tables["transactions"].merge(tables["prices"], on=["product_id", "week"])
+    lines["depth"] = lines["discount_depth"]
+    return lines
+
+
+def test_money_columns_follow_the_prices_and_discounts(default):
+    context, tables = default
+    lines = lines_with_prices(context, tables)
+    assert len(lines) == len(tables["transactions"]) > 1000
+    np.testing.assert_allclose(lines["sales_value"], lines["quantity"] * lines["shelf_price"])
+    np.testing.assert_allclose(
+        lines["retail_disc"],
+        lines["quantity"] * (lines["base_price"] - lines["shelf_price"]),
+        atol=0.011,
+    )
+    assert (lines["coupon_disc"] <= lines["sales_value"] + 1e-9).all()
+    assert (lines["coupon_match_disc"] == 0).all()
+    # Timestamps fall inside their study week; a basket is one household, store and moment.
+    start = pd.Timestamp("2016-12-26") + pd.to_timedelta((lines["week"] - 1) * 7, unit="D")
+    offset = lines["transaction_timestamp"] - start
+    assert ((offset >= pd.Timedelta(0)) & (offset < pd.Timedelta(days=7))).all()
+    per_basket = lines.groupby("basket_id")[
+        ["household_id", "store_id", "transaction_timestamp", "week"]
+    ].nunique()
+    assert (per_basket == 1).all().all()
+    assert not tables["transactions"].duplicated(["basket_id", "product_id"]).any()
+
+
+def test_shoppers_visit_several_times_a_week_and_fill_baskets(default):
+    _, tables = default
+    transactions = tables["transactions"]
+    per_week = transactions.groupby(["household_id", "week"])["basket_id"].nunique()
+    assert 1.3 < per_week.mean() < 4  # several trips per active household-week are common
+    assert (per_week >= 2).mean() > 0.2
+    lines = transactions.groupby("basket_id").size()
+    assert lines.mean() > 2 and lines.max() > 3 * lines.mean()
+
+
+def test_deeper_discounts_raise_units_per_line(default):
+    context, tables = default
+    lines = lines_with_prices(context, tables)
+    deep = lines.loc[lines["depth"] >= 0.25, "quantity"].mean()
+    none = lines.loc[lines["depth"] == 0, "quantity"].mean()
+    assert deep > none * 1.1
+    # One unit per choice: only the same product chosen twice on a trip makes a line of two.
+    context, flat = run(dataclasses.replace(CONFIG, quantity=QuantityConfig(extra_units_mean=0.0)))
+    flat_lines = lines_with_prices(context, flat)
+    assert flat_lines["quantity"].mean() < lines["quantity"].mean() - 0.1
+    # Without stockpiling, deep discounts raise units per line far less.
+    no_stockpiling = dataclasses.replace(
+        CONFIG, population=dataclasses.replace(CONFIG.population, stockpiling=LogNormal(1e-6, 0))
+    )
+    context, calm = run(no_stockpiling)
+    calm_lines = lines_with_prices(context, calm)
+    calm_ratio = (
+        calm_lines.loc[calm_lines["depth"] >= 0.25, "quantity"].mean()
+        / calm_lines.loc[calm_lines["depth"] == 0, "quantity"].mean()
+    )
+    assert deep / none > calm_ratio + 0.05
+
+
+def units_per_product_week(context, tables, store_level: bool) -> pd.DataFrame:
+    """Units of every promoted product-week (or product-store-week), with its support."""
+    transactions = tables["transactions"]
+    keys = ["product_id", "week"] + (["store_id"] if store_level else [])
+    units = transactions.groupby(keys)["quantity"].sum()
+    prices = tables["prices"]
+    promoted = prices[prices["promo_state"] != "regular"][["product_id", "week", "mailer_location"]]
+    if store_level:
+        stores = pd.DataFrame({"store_id": context.store_ids})
+        promoted = promoted.merge(stores, how="cross")
+        displays = (
+            tables["promotions"]
+            .groupby(["product_id", "week", "store_id"])["display_location"]
+            .max()
+        )
+        promoted = promoted.join(displays, on=keys)
+        promoted["supported"] = promoted["display_location"].fillna("0") != "0"
+    else:
+        promoted["supported"] = promoted["mailer_location"] != "0"
+    promoted = promoted.join(units.rename("units"), on=keys)
+    return promoted.fillna({"units": 0})
+
+
+@pytest.mark.parametrize("response", ["feature_response", "display_response"])
+def test_featured_and_displayed_products_lift_more(default, response):
+    """Same households, same random numbers, the response switched off: the mailer-featured
+    (or displayed) promoted products lose sales, the other promoted products do not."""
+    context, tables = default
+    off = dataclasses.replace(
+        CONFIG, population=dataclasses.replace(CONFIG.population, **{response: LogNormal(1e-6, 0)})
+    )
+    _, quiet = run(off)
+    store_level = response == "display_response"
+    loud = units_per_product_week(context, tables, store_level)
+    calm = units_per_product_week(context, quiet, store_level)
+    supported = loud["supported"].to_numpy()
+    lift = loud["units"].to_numpy().sum(where=supported) / calm["units"].to_numpy().sum(
+        where=supported
+    )
+    other = loud["units"].to_numpy().sum(where=~supported) / calm["units"].to_numpy().sum(
+        where=~supported
+    )
+    assert lift > 1.15
+    assert lift > other + 0.1
+
+
+def test_promotions_raise_store_visits():
+    """Households visit more in weeks their home store promotes loudly, and only because of the
+    marketing signal: without the signal effect the gap closes."""
+
+    def gap(config):
+        context, tables = run(config)
+        home = tables["household_parameters"].set_index("household_id")["home_store_id"]
+        visits = tables["transactions"].groupby(["household_id", "week"])["basket_id"].nunique()
+        grid = pd.MultiIndex.from_product([home.index, range(1, config.n_weeks + 1)])
+        visits = visits.reindex(grid, fill_value=0).rename("visits").reset_index()
+        visits.columns = ["household_id", "week", "visits"]
+        store = home.loc[visits["household_id"]].to_numpy() - 1
+        signal = context.signal[store, visits["week"].to_numpy() - 1]
+        loud = signal > np.median(context.signal)
+        return visits["visits"][loud].mean() / visits["visits"][~loud].mean()
+
+    config = dataclasses.replace(CONFIG, n_households=1500)
+    strong = dataclasses.replace(config, visits=VisitConfig(signal_effect=1.0))
+    silent = dataclasses.replace(config, visits=VisitConfig(signal_effect=0.0))
+    assert gap(strong) > 1.1
+    assert gap(strong) > gap(silent) + 0.05
+
+
+def coupon_spend(context, tables) -> pd.DataFrame:
+    """Per eligible household and campaign: group, realized spend on the campaign's coupon
+    products during its weeks, redemptions, and the true expected spends."""
+    plan = context.campaigns
+    coupons = tables["coupons"]
+    windows = pd.DataFrame(
+        {
+            "campaign_id": plan.campaign_id,
+            "first_week": plan.start_week + 1,
+            "last_week": plan.end_week + 1,
+        }
+    )
+    bought = tables["transactions"].merge(coupons, on="product_id").merge(windows, on="campaign_id")
+    bought = bought[bought["week"].between(bought["first_week"], bought["last_week"])]
+    spend = bought.groupby(["campaign_id", "household_id"])["sales_value"].sum().rename("spend")
+    redeemed = tables["coupon_redemptions"].groupby(["campaign_id", "household_id"]).size()
+    out = tables["campaign_assignments"].merge(
+        tables["true_uplift"], on=["campaign_id", "household_id"]
+    )
+    out = out.join(spend, on=["campaign_id", "household_id"])
+    out = out.join(redeemed.rename("redemptions"), on=["campaign_id", "household_id"])
+    return out.fillna({"spend": 0.0, "redemptions": 0})
+
+
+@pytest.fixture(scope="module")
+def campaign_run():
+    config = dataclasses.replace(
+        CONFIG,
+        n_households=3000,
+        campaigns=CampaignConfig(n_campaigns=3, duration_weeks=8, eligible_share=0.6),
+    )
+    return run(config)
+
+
+def test_treated_households_redeem_and_spend_more_than_control(campaign_run):
+    frame = coupon_spend(*campaign_run)
+    groups = frame.groupby("treatment_group")
+    assert groups.size().min() > 500  # randomized at the configured rate
+    assert groups["redemptions"].sum()["control"] == 0
+    assert groups["redemptions"].mean()["treatment"] > 0.2
+    spend = groups["spend"].mean()
+    assert spend["treatment"] > spend["control"] * 1.1
+    # Randomization: the groups do not differ in what they were drawn with.
+    parameters = campaign_run[1]["household_parameters"]
+    drawn = frame.merge(parameters, on="household_id").groupby("treatment_group")
+    visit = drawn["visit_propensity"].mean()
+    assert abs(visit["treatment"] - visit["control"]) < 0.1
+
+
+def test_true_uplift_matches_realized_spend(campaign_run):
+    """The model's expected spends, summed over households, predict what was realized."""
+    frame = coupon_spend(*campaign_run)
+    assert (frame["true_uplift"] > 0).mean() > 0.95
+    np.testing.assert_allclose(
+        frame["true_uplift"], frame["expected_spend_treated"] - frame["expected_spend_control"]
+    )
+    for group, expected in (
+        ("treatment", "expected_spend_treated"),
+        ("control", "expected_spend_control"),
+    ):
+        rows = frame[frame["treatment_group"] == group]
+        assert rows["spend"].mean() == pytest.approx(rows[expected].mean(), rel=0.15)
+    treated = frame[frame["treatment_group"] == "treatment"]
+    assert treated["redemptions"].mean() == pytest.approx(
+        treated["expected_redemptions"].mean(), rel=0.2
+    )
+    realized = frame.groupby("treatment_group")["spend"].mean()
+    truth = frame["true_uplift"].mean()
+    assert realized["treatment"] - realized["control"] == pytest.approx(truth, rel=0.5)
+
+
+def test_coupon_sensitive_households_have_more_uplift(campaign_run):
+    frame = coupon_spend(*campaign_run)
+    parameters = campaign_run[1]["household_parameters"]
+    merged = frame.merge(parameters, on="household_id")
+    assert merged["true_uplift"].corr(merged["coupon_sensitivity"], method="spearman") > 0.3
+
+
+def test_loss_aversion_makes_price_rises_hurt_more_than_cuts_help():
+    """Households with more loss aversion buy less of products whose price is above its
+    reference price (a population with no loss premium buys more of them)."""
+
+    def share_above_reference(premium: float) -> float:
+        config = dataclasses.replace(
+            CONFIG,
+            population=PopulationConfig(loss_premium=LogNormal(premium, 0.1)),
+            n_households=800,
+        )
+        context, tables = run(config)
+        lines = tables["transactions"]
+        product = pd.Series(
+            np.arange(len(context.market.catalog)), context.market.catalog.product_id
+        )
+        p, w = product.loc[lines["product_id"]].to_numpy(), lines["week"].to_numpy() - 1
+        loss = context.features[w, 8, np.argsort(context.order)[p]]
+        return float((loss > 0.01).mean())
+
+    assert share_above_reference(3.0) < share_above_reference(0.01)
