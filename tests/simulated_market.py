@@ -78,7 +78,38 @@ def small_market() -> LearnedMarket:
             (N_CATEGORIES, 4, 3),
         ).copy(),
         category_penetration=np.linspace(0.4, 0.9, N_CATEGORIES),
+        seasonality=seasonality(names),
     )
+
+
+def seasonality(categories: list[str]) -> pd.DataFrame:
+    """Learned-shape seasonal indices: traffic, and one yearly wave per category."""
+    weeks = np.arange(1, 53)
+    rows = [
+        pd.DataFrame(
+            {
+                "level": "traffic",
+                "product_category": None,
+                "product_id": None,
+                "week": weeks,
+                "seasonal_index": 1 + 0.1 * np.cos(2 * np.pi * weeks / 52),
+            }
+        )
+    ]
+    for c, name in enumerate(categories):
+        wave = 1 + 0.4 * np.sin(2 * np.pi * (weeks / 52 + c / len(categories)))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "level": "category",
+                    "product_category": name,
+                    "product_id": None,
+                    "week": weeks,
+                    "seasonal_index": wave,
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
 
 
 MARKET = small_market()
