@@ -213,7 +213,8 @@ def pipeline(
         Simulation settings as nested values (``SimulationConfig`` fields, e.g.
         ``{"n_households": 500, "visits": {"signal_effect": 0.5}}``), applied over
         ``simulation_file``. It simulates from the parameters learned here (its ``learn_id``
-        is ``run_id``). Validated before any work starts.
+        is ``run_id``) into run ``<run_id>_simulated`` unless it names its own ``run_id``.
+        Validated before any work starts.
     simulation_file
         A TOML or JSON file of simulation settings.
     workers
@@ -275,6 +276,7 @@ def simulation_settings(
         values = SimulationConfig.from_file(simulation_file).as_mapping()
     values = _merged(values, simulation or {})
     values["learn_id"] = learn_id
+    values.setdefault("run_id", f"{learn_id}_simulated")
     return SimulationConfig.from_mapping(values)
 
 

@@ -15,6 +15,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 SAMPLE = 150  # households of the end-to-end warehouse
 CATALOG = 300  # products of its learned catalog
+SIMULATION = {"n_households": 200, "n_weeks": 16, "shard_size": 70}  # the simulated run
 
 
 def query(path: Path, sql: str, params=None) -> list[tuple]:
@@ -30,6 +31,7 @@ def run_pipeline(path: Path, **parameters):
     from flows.pipeline import pipeline
 
     parameters.setdefault("catalog_size", CATALOG)
+    parameters.setdefault("simulation", SIMULATION)
     return pipeline(
         warehouse_path=str(path), reports_dir=str(path.parent / "reports"), **parameters
     )

@@ -123,7 +123,10 @@ def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(built):
     second = run_pipeline(path, household_sample=SAMPLE, sample_seed=0)
     assert second == first
     assert learned_snapshot(path) == learned_before
-    assert query(path, "SELECT count(*) FROM raw.runs") == [(1,)]
+    assert query(path, "SELECT run_id FROM raw.runs ORDER BY 1") == [
+        ("complete_journey",),
+        ("complete_journey_simulated",),
+    ]
 
     third = run_pipeline(
         path, run_id="cj_small", household_sample=30, sample_seed=1, catalog_size=100
@@ -134,3 +137,6 @@ def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(built):
     assert small["fct_transaction_items"] == expected_sample_totals(30, seed=1)[0]
     assert third["learned"]["cj_small"]["learned_catalog"] == 100
     assert third["learned"]["complete_journey"] == first["learned"]["complete_journey"]
+    simulated = "complete_journey_simulated"
+    assert third["marts"][simulated] == first["marts"][simulated]
+    assert third["marts"]["cj_small_simulated"]["dim_products"] == 100

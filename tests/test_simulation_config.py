@@ -86,6 +86,7 @@ def test_same_config_same_tables_for_any_shard_split():
             joined.sort_values(key, ignore_index=True),
             whole[table].sort_values(key, ignore_index=True),
             check_dtype=False,
+            check_exact=True,
         )
     assert len(whole["transactions"]) > 1000
     assert checksum(run(SMALL)[1]) == checksum(whole)

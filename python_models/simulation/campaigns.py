@@ -2,9 +2,9 @@
 
 A campaign (type A, B or C, cycling as in Complete Journey) runs for some weeks and issues one
 coupon per product of a few categories (drawn by penetration; campaigns that overlap in time
-take different categories while there are enough). Households are eligible at random (independently per
-campaign); each eligible household is assigned to treatment with probability
-``treatment_share``, else to control, so the groups differ only by chance and uplift is
+take different categories while there are enough). Households are eligible at random
+(independently per campaign); each eligible household is assigned to treatment with
+probability ``treatment_share``, else to control, so the groups differ only by chance and uplift is
 identifiable. Treated households hold the coupons: while the campaign runs a coupon adds
 utility to its product (``product_choice``) and redeems with a probability rising with the
 household's coupon sensitivity. Control households are recorded only in the simulation-only

@@ -113,7 +113,11 @@ class ShardSimulator:
         """(occasions x the category's products) utilities, without coupons."""
         context = self.context
         columns = context.category_slices[category]
-        utility = self.coefficients[households] @ context.features[week][:, columns]
+        # einsum, not BLAS: a row's result must not depend on how many rows share the call,
+        # or a household's utilities (and the run) would depend on its shard.
+        utility = np.einsum(
+            "nk,kp->np", self.coefficients[households], context.features[week][:, columns]
+        )
         utility += context.popularity[week, columns]
         if context.displayed_anywhere[week, category]:
             utility += (
