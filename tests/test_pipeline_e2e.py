@@ -42,7 +42,11 @@ def test_marts_hold_the_sample_and_reconcile_with_the_package(built):
         ["complete_journey"],
     )[0]
     assert float(mart_sales) == pytest.approx(sales, abs=0.005)
-    weeks = query(path, "SELECT count(DISTINCT week) FROM marts.fct_household_weeks")[0][0]
+    weeks = query(
+        path,
+        "SELECT count(DISTINCT week) FROM marts.fct_household_weeks "
+        "WHERE run_id = 'complete_journey'",
+    )[0][0]
     assert cj["fct_household_weeks"] == SAMPLE * weeks
     assert 0 < cj["fct_baskets"] < lines
 
@@ -50,14 +54,19 @@ def test_marts_hold_the_sample_and_reconcile_with_the_package(built):
 def test_rfm_and_features_are_meaningful(built):
     path, _ = built
     segments = dict(
-        query(path, "SELECT rfm_segment, count(*) FROM marts.customer_features GROUP BY ALL")
+        query(
+            path,
+            "SELECT rfm_segment, count(*) FROM marts.customer_features "
+            "WHERE run_id = 'complete_journey' GROUP BY ALL",
+        )
     )
     assert sum(segments.values()) == SAMPLE and len(segments) >= 4
     # Better segments spend more: Champions out-spend Hibernating households on average.
     spend = dict(
         query(
             path,
-            "SELECT rfm_segment, avg(monetary_value) FROM marts.customer_features GROUP BY ALL",
+            "SELECT rfm_segment, avg(monetary_value) FROM marts.customer_features "
+            "WHERE run_id = 'complete_journey' GROUP BY ALL",
         )
     )
     assert spend["Champions"] > 5 * spend["Hibernating"]

@@ -1,21 +1,25 @@
-"""The grocery simulator, being built behaviour by behaviour (one module each).
+"""The grocery simulator: a learned multi-stage household model writing Complete-Journey-shaped
+runs.
 
-In place: learned parameters as arrays (learned_market), counter-based randomness keyed by
-household and week (counter_random), the pricing engine (base prices), the promotional engine
-(store-week promotion context and the raw promotions table), the marketing signal, the
-population (households' own parameters) and store visits (trips and store choice). Still to come:
-category and product choice, quantity, campaigns, the weekly loop writing runs.
+One behaviour per module: the learned market as arrays (learned_market); counter-based
+randomness keyed by household and week (counter_random); the pricing engine (pricing), the
+promotional engine (promotions) and the marketing signal (marketing), assembled once per run
+into the market context (market_context); the population (population); store visits (visits);
+category choice with inventory and seasonality (categories); product choice, a multinomial logit
+with reference prices and loss aversion (product_choice); quantities (quantity); randomized coupon
+campaigns (campaigns). ``shard`` runs the weekly loop over a shard of households; ``run`` maps
+shards over processes into Parquet files and loads them; ``config`` is the one validated config.
 """
 
+from .config import SimulationConfig
 from .learned_market import LearnedMarket, load_learned_market
-from .pricing import simulate_base_prices
-from .promotions import PromotionContext, promotions_table, simulate_promotions
+from .run import SimulationReport, load_simulation, simulate
 
 __all__ = [
     "LearnedMarket",
-    "PromotionContext",
+    "SimulationConfig",
+    "SimulationReport",
     "load_learned_market",
-    "promotions_table",
-    "simulate_base_prices",
-    "simulate_promotions",
+    "load_simulation",
+    "simulate",
 ]

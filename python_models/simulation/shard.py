@@ -44,6 +44,13 @@ DEMOGRAPHIC_COLUMNS = {
 UNKNOWN_PROFILE = pd.DataFrame({"share": [1.0]})
 
 
+def _log_expected_exp(probability: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """log sum_p probability * exp(value) per row, without overflow: the rise of a category's
+    logsum when ``value`` is added to its products' utilities."""
+    peak = value.max(axis=1, keepdims=True)
+    return np.log((probability * np.exp(value - peak)).sum(axis=1)) + peak[:, 0]
+
+
 def _trip_key(household_id: np.ndarray, week: int, slot: np.ndarray) -> np.ndarray:
     return (household_id.astype(np.int64) * 1024 + week) * 32 + slot
 
@@ -169,7 +176,7 @@ class ShardSimulator:
                     * (plan.coupon_value[mine] / shelf)[None, :]
                 )
                 p_treated = softmax(base + coupon)
-                boost = np.log((p_control * np.exp(coupon)).sum(axis=1))
+                boost = _log_expected_exp(p_control, coupon)
                 category_logit = logits[rows, c]
                 sd = config.categories.trip_size_sd
                 buy_control = expected_purchase_probability(category_logit, sd)
@@ -205,7 +212,7 @@ class ShardSimulator:
             holders = total.any(axis=1)
             if holders.any():
                 rows, total, p_control = rows[holders], total[holders], p_control[holders]
-                logits[rows, c] += np.log((p_control * np.exp(total)).sum(axis=1))
+                logits[rows, c] += _log_expected_exp(p_control, total)
                 held[int(c)] = (rows, total)
         return held
 

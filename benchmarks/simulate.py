@@ -1,0 +1,165 @@
+"""Simulator throughput, peak memory and scaling, from the learned Complete Journey market.
+
+Needs a warehouse with learned tables (``make run`` first). Prints household-weeks per second
+(households simulated only; the market context is timed apart), peak resident memory of the
+whole process tree (sampled from /proc), and, with ``--scaling``, how time grows with
+households, products and weeks.
+
+    .venv/bin/python benchmarks/simulate.py                       # 10,000 x 53 on 2 workers
+    .venv/bin/python benchmarks/simulate.py --households 100000 --weeks 52   # memory target
+    .venv/bin/python benchmarks/simulate.py --scaling
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from python_models.paths import default_warehouse_path
+from python_models.simulation.config import SimulationConfig
+from python_models.simulation.learned_market import LearnedMarket, load_learned_market
+from python_models.simulation.market_context import build_market_context
+from python_models.simulation.shard import simulate_shard
+from python_models.simulation.run import simulate
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:
+            continue
+        for child in children:
+            out += _tree(int(child))
+    return out
+
+
+class PeakMemory:
+    """Peak summed RSS of this process and its descendants, sampled every 50 ms."""
+
+    def __enter__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(_rss_bytes(p) for p in _tree(os.getpid())))
+            time.sleep(0.05)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def top_products(market: LearnedMarket, n: int) -> LearnedMarket:
+    """The market restricted to its ``n`` top products (categories left empty are dropped)."""
+    keep = np.arange(min(n, market.n_products))
+    used = np.unique(market.product_category[keep])
+    remap = np.full(len(market.categories), -1)
+    remap[used] = np.arange(len(used))
+    return replace(
+        market,
+        catalog=market.catalog.iloc[keep].reset_index(drop=True),
+        categories=[market.categories[c] for c in used],
+        product_category=remap[market.product_category[keep]],
+        base_price_model_of=[market.base_price_model_of[c] for c in used],
+        promo_transitions=market.promo_transitions[used],
+        promo_initial=market.promo_initial[used],
+        display_mix=market.display_mix[used],
+        mailer_mix=market.mailer_mix[used],
+        category_penetration=market.penetration()[used],
+        products=None if market.products is None else market.products.iloc[keep],
+    )
+
+
+def run(warehouse: Path, config: SimulationConfig, workers: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder, PeakMemory() as memory:
+        report = simulate(config, warehouse, Path(folder) / "run", workers=workers)
+    return {
+        "seconds": report.seconds["households"],
+        "market_seconds": report.seconds["market"],
+        "rate": report.household_weeks_per_second,
+        "peak_gb": memory.peak / 1e9,
+        "lines": report.rows["transactions"],
+    }
+
+
+def shard_seconds(market: LearnedMarket, config: SimulationConfig) -> float:
+    """Seconds to simulate one shard of all the config's households in this process."""
+    context = build_market_context(market, config)
+    started = time.perf_counter()
+    simulate_shard(context, config, np.asarray(list(config.household_ids)))
+    return time.perf_counter() - started
+
+
+def scaling(warehouse: Path, learn_id: str) -> None:
+    market = load_learned_market(warehouse, learn_id)
+    base = SimulationConfig(learn_id=learn_id, n_households=5_000, n_weeks=26)
+    print("\nScaling (one process, one shard; seconds for the households):")
+    print(f"{'households':>10} {'products':>8} {'weeks':>5} {'seconds':>8} {'hh-weeks/s':>11}")
+    cases = [(h, 3000, 26) for h in (1_250, 2_500, 5_000, 10_000)]
+    cases += [(5_000, p, 26) for p in (500, 1_000, 2_000)]
+    cases += [(5_000, 3000, w) for w in (13, 52, 104)]
+    for households, products, weeks in cases:
+        config = replace(base, n_households=households, n_weeks=weeks, shard_size=households)
+        seconds = shard_seconds(top_products(market, products), config)
+        print(
+            f"{households:>10,} {products:>8,} {weeks:>5} {seconds:>8.2f} "
+            f"{households * weeks / seconds:>11,.0f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, default=default_warehouse_path())
+    parser.add_argument("--learn-id", default="complete_journey")
+    parser.add_argument("--households", type=int, default=10_000)
+    parser.add_argument("--weeks", type=int, default=53)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--shard-size", type=int, default=SimulationConfig.shard_size)
+    parser.add_argument("--scaling", action="store_true", help="print the scaling table")
+    args = parser.parse_args()
+
+    config = SimulationConfig(
+        run_id="benchmark",
+        learn_id=args.learn_id,
+        n_households=args.households,
+        n_weeks=args.weeks,
+        shard_size=args.shard_size,
+    )
+    figures = run(args.warehouse, config, args.workers)
+    print(
+        f"\n{args.households:,} households x {args.weeks} weeks, {args.workers} workers, "
+        f"shards of {args.shard_size:,}:\n"
+        f"  households simulated in {figures['seconds']:.1f} s = "
+        f"{figures['rate']:,.0f} household-weeks/s (market context {figures['market_seconds']:.1f} s)\n"
+        f"  transaction lines: {figures['lines']:,}\n"
+        f"  peak RSS of the process tree: {figures['peak_gb']:.2f} GB"
+    )
+    if args.scaling:
+        scaling(args.warehouse, args.learn_id)
+
+
+if __name__ == "__main__":
+    main()
