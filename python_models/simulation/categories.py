@@ -31,7 +31,7 @@ _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 
 @dataclass(frozen=True, kw_only=True)
 class CategoryConfig:
-    base_logit: float = -4.95  # per-trip logit of a category at the household's mean preference
+    base_logit: float = -4.45  # per-trip logit of a category at the household's mean preference
     inventory_effect: float = 0.35  # logit per week of supply at home
     supply_weeks_per_unit: float = 1.5  # weeks of supply one unit adds at consumption rate 1
     seasonality_weight: float = 1.0  # exponent on the learned seasonal index
@@ -72,12 +72,16 @@ def weekly_logits(
     ).astype(np.float32)
 
 
-def trip_value(logits: np.ndarray, baseline_logits: np.ndarray) -> np.ndarray:
-    """Log of the expected number of categories a trip buys, relative to the household's
-    baseline (no promotion, no inventory, no seasonality): > 0 when the week is worth a trip."""
-    return np.log(special.expit(logits).sum(axis=1)) - np.log(
-        special.expit(baseline_logits).sum(axis=1)
-    )
+def expected_categories(logits: np.ndarray) -> np.ndarray:
+    """Expected number of categories a trip buys, per household (trip effect left out)."""
+    return special.expit(logits).sum(axis=1)
+
+
+def trip_value(logits: np.ndarray, baseline_categories: np.ndarray) -> np.ndarray:
+    """Log of the expected number of categories a trip buys this week relative to the
+    household's baseline (``expected_categories`` without promotion, inventory or season):
+    > 0 when the week is worth a trip."""
+    return np.log(expected_categories(logits)) - np.log(baseline_categories)
 
 
 def expected_purchase_probability(logits: np.ndarray, trip_size_sd: float) -> np.ndarray:

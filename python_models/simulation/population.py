@@ -20,27 +20,28 @@ from .distributions import Beta, Gamma, LogNormal, Normal
 
 @dataclass(frozen=True, kw_only=True)
 class PopulationConfig:
-    """Distributions of the household parameters (defaults are starting values, to be
-    calibrated against the real data)."""
+    """Distributions of the household parameters. Defaults are hand-set so a default run of
+    the learned Complete Journey market has its headline shape (visit rate, trips per active
+    week, lines per basket, units per line); the full calibration tunes them further."""
 
-    price_sensitivity: LogNormal = LogNormal(2.0, 0.5)  # -coefficient of log price
-    promo_response: LogNormal = LogNormal(1.5, 0.6)  # coefficient of discount depth
-    display_response: LogNormal = LogNormal(0.4, 0.6)
-    feature_response: LogNormal = LogNormal(0.5, 0.6)
+    price_sensitivity: LogNormal = LogNormal(1.2, 0.5)  # -coefficient of log price
+    promo_response: LogNormal = LogNormal(0.5, 0.6)  # coefficient of discount depth
+    display_response: LogNormal = LogNormal(0.3, 0.6)
+    feature_response: LogNormal = LogNormal(0.3, 0.6)
     quality_preference: Normal = Normal(0.3, 0.5)  # utility of national over private brands
-    reference_price_weight: Beta = Beta(2.0, 3.0)  # weight of the EWMA reference price
+    reference_price_weight: Beta = Beta(1.0, 4.0)  # weight of the EWMA reference price
     gain_sensitivity: LogNormal = LogNormal(1.0, 0.4)  # lambda_gain
     loss_premium: LogNormal = LogNormal(1.25, 0.4)  # lambda_loss = lambda_gain * (1 + premium)
-    visit_propensity: Normal = Normal(0.3, 1.0)  # logit of the weekly base visit probability
+    visit_propensity: Normal = Normal(-0.1, 1.0)  # logit of the weekly base visit probability
     brand_loyalty: Gamma = Gamma(1.0, 2.0)  # weight of purchase history in product choice
     coupon_sensitivity: LogNormal = LogNormal(1.0, 0.7)
     category_preference_sd: float = 1.0  # spread of household-category preference (logit)
     consumption_rate: LogNormal = LogNormal(1.0, 0.5)  # multiplier of category consumption
     store_loyalty: Beta = Beta(8.0, 2.0)  # probability of shopping at the home store
-    left_digit_sensitivity: LogNormal = LogNormal(0.15, 0.5)  # utility per whole dollar
+    left_digit_sensitivity: LogNormal = LogNormal(0.1, 0.5)  # utility per whole dollar
     price_tier_taste: Normal = Normal(0.0, 0.5)  # utility per price-tier step
     pack_size_taste: Normal = Normal(0.0, 0.5)  # utility per pack-size step
-    stockpiling: LogNormal = LogNormal(1.5, 0.5)  # elasticity of extra units to discount depth
+    stockpiling: LogNormal = LogNormal(1.0, 0.5)  # elasticity of extra units to discount depth
 
     def __post_init__(self) -> None:
         if self.category_preference_sd < 0:

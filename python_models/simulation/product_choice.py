@@ -118,47 +118,37 @@ def week_features(
 
 
 class PurchaseHistory:
-    """Each household's purchase count and last purchase week of every product.
+    """Each household's purchase-history term of every product: log(1 + weeks with a purchase)
+    decayed by ``decay`` per week since the last one.
 
-    Both are packed in one int32 per pair ((last week + 1) << 16 | count; 0 = never bought),
-    with columns in the market's category order, so a category's history is a row gather plus
-    a slice, and the loyalty term is computed only where a household has bought. The count is of
-    weeks with a purchase.
+    Kept as one float32 matrix (households x products in the market's category order, so a
+    category's history is a row gather plus a slice): every week the whole matrix decays in
+    place, and a purchase resets its entry to log(1 + count).
     """
 
-    def __init__(self, n_households: int, order: np.ndarray, n_weeks: int, decay: float):
+    def __init__(self, n_households: int, order: np.ndarray, decay: float):
         self.column = np.empty_like(order)
         self.column[order] = np.arange(len(order))
-        self.code = np.zeros((n_households, len(order)), dtype=np.int32)
-        self.decay_power = np.power(np.float32(decay), np.arange(n_weeks + 1, dtype=np.float32))
-        self.log_count = np.log1p(np.arange(1 << 16, dtype=np.float32))
+        self.score = np.zeros((n_households, len(order)), dtype=np.float32)
+        self.count = np.zeros((n_households, len(order)), dtype=np.uint16)
+        self.decay = np.float32(decay)
 
-    def add(self, households: np.ndarray, products: np.ndarray, week: int) -> None:
+    def age(self) -> None:
+        """One week passes."""
+        self.score *= self.decay
+
+    def add(self, households: np.ndarray, products: np.ndarray) -> None:
         """Record this week's purchases of (household, product) pairs (pairs may repeat)."""
-        codes = self.code.reshape(-1)
-        flat = households.astype(np.int64) * self.code.shape[1] + self.column[products]
-        count = np.minimum((codes[flat] & 0xFFFF) + 1, 0xFFFF)
-        codes[flat] = ((week + 1) << 16) | count
+        flat = households.astype(np.int64) * self.score.shape[1] + self.column[products]
+        counts = self.count.reshape(-1)
+        counts[flat] = np.minimum(counts[flat], 0xFFFE) + 1
+        self.score.reshape(-1)[flat] = np.log1p(counts[flat].astype(np.float32))
 
     def add_loyalty(
-        self,
-        utility: np.ndarray,
-        households: np.ndarray,
-        columns: slice,
-        week: int,
-        loyalty: np.ndarray,
+        self, utility: np.ndarray, households: np.ndarray, columns: slice, loyalty: np.ndarray
     ) -> None:
-        """utility += brand_loyalty x log(1 + purchases) x decay ** weeks since the last one,
-        over the products of ``columns`` (a category's slice)."""
-        codes = self.code[households, columns]
-        row, column = np.nonzero(codes)
-        if row.size == 0:
-            return
-        code = codes[row, column]
-        age = week - ((code >> 16) - 1)
-        utility[row, column] += (
-            loyalty[households[row]] * self.log_count[code & 0xFFFF] * self.decay_power[age]
-        )
+        """utility += brand_loyalty x the history term, over the products of ``columns``."""
+        utility += loyalty[households, None] * self.score[households, columns]
 
 
 def choose(utility: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from ..config_checks import check_ranges
 
 @dataclass(frozen=True, kw_only=True)
 class QuantityConfig:
-    extra_units_mean: float = 0.25
+    extra_units_mean: float = 0.1
     max_units: int = 24
 
     def __post_init__(self) -> None:

@@ -20,6 +20,7 @@ from .campaigns import assign, redemption_probability
 from .categories import (
     add_purchases,
     consume,
+    expected_categories,
     expected_purchase_probability,
     trip_value,
     weekly_logits,
@@ -84,16 +85,14 @@ class ShardSimulator:
         self.coefficients = household_coefficients(params)
         self.promo_reference = typical(config.population.promo_response)
         self.relative_promo = params["promo_response"] / self.promo_reference
-        self.baseline = (config.categories.base_logit + self.population.category_preference).astype(
-            np.float32
+        self.baseline_categories = expected_categories(
+            (config.categories.base_logit + self.population.category_preference).astype(np.float32)
         )
         supply = config.categories.supply_weeks_per_unit / self.population.consumption_rate
         self.inventory = (
             counter_random.uniform(config.seed, "initial_inventory", self.ids[:, None]) * supply
         ).astype(np.float32)
-        self.history = PurchaseHistory(
-            n_households, context.order, config.n_weeks, config.choice.loyalty_decay
-        )
+        self.history = PurchaseHistory(n_households, context.order, config.choice.loyalty_decay)
         self.display_response = params["display_response"].astype(np.float32)
         self.brand_loyalty = params["brand_loyalty"].astype(np.float32)
         self.weeks_since = np.floor(
@@ -130,7 +129,7 @@ class ShardSimulator:
             utility += (
                 self.display_response[households, None] * (context.displayed[week][stores, columns])
             )
-        self.history.add_loyalty(utility, households, columns, week, self.brand_loyalty)
+        self.history.add_loyalty(utility, households, columns, self.brand_loyalty)
         return utility
 
     # -- coupons ---------------------------------------------------------------------------
@@ -224,6 +223,7 @@ class ShardSimulator:
         week_no = week + 1
         if week > 0:
             consume(self.inventory)
+            self.history.age()
         logits = weekly_logits(
             population.category_preference,
             context.log_category_season[:, week],
@@ -232,7 +232,7 @@ class ShardSimulator:
             self.inventory,
             config.categories,
         )
-        value = trip_value(logits, self.baseline)
+        value = trip_value(logits, self.baseline_categories)
         p_visit = visit_probability(
             population,
             context.signal[population.home_store, week],
@@ -287,7 +287,7 @@ class ShardSimulator:
                 population.consumption_rate,
                 config.categories,
             )
-            self.history.add(household[lines.trip], lines.product, week)
+            self.history.add(household[lines.trip], lines.product)
         visited = trips > 0
         self.weeks_since = np.where(visited, 0, self.weeks_since + 1)
 

@@ -27,7 +27,7 @@ class VisitConfig:
     signal_effect: float = 0.3  # logit per unit signal, per unit of relative promo sensitivity
     trip_value_effect: float = 0.5  # logit per unit of expected trip value (category logsum)
     recency_effect: float = 0.2  # logit per week since the last visit (capped at 8 weeks)
-    extra_trips_mean: float = 1.2  # mean of the Poisson number of trips beyond the first
+    extra_trips_mean: float = 1.3  # mean of the Poisson number of trips beyond the first
 
     def __post_init__(self) -> None:
         allowed = {
