@@ -26,8 +26,8 @@ from python_models.paths import default_warehouse_path
 from python_models.simulation.config import SimulationConfig
 from python_models.simulation.learned_market import LearnedMarket, load_learned_market
 from python_models.simulation.market_context import build_market_context
-from python_models.simulation.shard import simulate_shard
 from python_models.simulation.run import simulate
+from python_models.simulation.shard import simulate_shard
 
 
 def _rss_bytes(pid: int) -> int:
@@ -153,7 +153,8 @@ def main() -> None:
         f"\n{args.households:,} households x {args.weeks} weeks, {args.workers} workers, "
         f"shards of {args.shard_size:,}:\n"
         f"  households simulated in {figures['seconds']:.1f} s = "
-        f"{figures['rate']:,.0f} household-weeks/s (market context {figures['market_seconds']:.1f} s)\n"
+        f"{figures['rate']:,.0f} household-weeks/s "
+        f"(market context {figures['market_seconds']:.1f} s)\n"
         f"  transaction lines: {figures['lines']:,}\n"
         f"  peak RSS of the process tree: {figures['peak_gb']:.2f} GB"
     )

@@ -33,6 +33,7 @@ from .quantity import draw_units, expected_units, extra_units_mean
 from .visits import trip_stores, visit_probability, weekly_trips
 
 MAX_TRIPS = 16  # per household-week; the Poisson tail beyond is negligible
+BATCH_WIDTHS = (8, 16)  # categories with at most this many products are chosen in batches
 DEMOGRAPHIC_COLUMNS = {
     "age_band": "age",
     "income_band": "income",
@@ -93,6 +94,11 @@ class ShardSimulator:
             counter_random.uniform(config.seed, "initial_inventory", self.ids[:, None]) * supply
         ).astype(np.float32)
         self.history = PurchaseHistory(n_households, context.order, config.choice.loyalty_decay)
+        self.category_start = np.array([sl.start for sl in context.category_slices])
+        self.category_size = np.array([sl.stop - sl.start for sl in context.category_slices])
+        self.category_batch = np.full(len(self.category_size), -1)
+        for b, width in reversed(list(enumerate(BATCH_WIDTHS))):
+            self.category_batch[(self.category_size <= width) & (self.category_size > 0)] = b
         self.display_response = params["display_response"].astype(np.float32)
         self.brand_loyalty = params["brand_loyalty"].astype(np.float32)
         self.weeks_since = np.floor(
@@ -130,6 +136,33 @@ class ShardSimulator:
                 self.display_response[households, None] * (context.displayed[week][stores, columns])
             )
         self.history.add_loyalty(utility, households, columns, self.brand_loyalty)
+        return utility
+
+    def padded_utilities(
+        self, households: np.ndarray, stores: np.ndarray, categories: np.ndarray, week: int
+    ) -> np.ndarray:
+        """(occasions x width) utilities for occasions of several small categories at once:
+        row i holds its own category's products, padded with -inf to the widest one. Small
+        categories are many; one call for all of them saves a call per category."""
+        context = self.context
+        start = self.category_start[categories]
+        size = self.category_size[categories]
+        width = int(size.max())
+        offset = np.arange(width)
+        valid = offset[None, :] < size[:, None]
+        columns = start[:, None] + np.where(valid, offset[None, :], 0)
+        utility = np.einsum(
+            "nk,knw->nw", self.coefficients[households], context.features[week][:, columns]
+        )
+        utility += context.popularity[week][columns]
+        utility += (
+            self.display_response[households, None]
+            * (context.displayed[week][stores[:, None], columns])
+        )
+        utility += (
+            self.brand_loyalty[households, None] * self.history.score[households[:, None], columns]
+        )
+        utility[~valid] = -np.inf
         return utility
 
     # -- coupons ---------------------------------------------------------------------------
@@ -295,15 +328,22 @@ class ShardSimulator:
         context, config, seed = self.context, self.config, self.seed
         product = np.empty(len(trip), dtype=np.int64)
         u = counter_random.uniform(seed, "product", key, category, draw)
-        order = np.argsort(category, kind="stable")
-        bounds = np.flatnonzero(np.diff(category[order])) + 1
-        for group in np.split(order, bounds):
-            if group.size == 0:
+        # Small categories (without coupons this week) go in padded batches, the rest one by one.
+        batch = self.category_batch[category]
+        batch[np.isin(category, list(held))] = -1
+        group_key = np.where(batch >= 0, batch, len(BATCH_WIDTHS) + category)
+        order = np.argsort(group_key, kind="stable")
+        bounds = np.flatnonzero(np.diff(group_key[order])) + 1
+        for group in np.split(order, bounds) if len(order) else []:
+            households, stores = household[trip[group]], store[trip[group]]
+            if batch[group[0]] >= 0:
+                categories = category[group]
+                utility = self.padded_utilities(households, stores, categories, week)
+                chosen = self.category_start[categories] + choose(utility, u[group])
+                product[group] = context.order[chosen]
                 continue
             c = int(category[group[0]])
-            members = context.category_members[c]
-            households = household[trip[group]]
-            utility = self.utilities(households, store[trip[group]], c, week)
+            utility = self.utilities(households, stores, c, week)
             if c in held:
                 rows, coupon = held[c]
                 position = np.full(len(self.ids), -1)
@@ -311,7 +351,7 @@ class ShardSimulator:
                 holder = position[households]
                 has = holder >= 0
                 utility[has] += coupon[holder[has]]
-            product[group] = members[choose(utility, u[group])]
+            product[group] = context.category_members[c][choose(utility, u[group])]
 
         stockpiling = self.population.parameters["stockpiling"][household[trip]]
         mean = extra_units_mean(
