@@ -2,7 +2,8 @@
 
 ``prepare`` builds the market context from the learned tables, writes the market's tables and a
 plan file; ``run_shard`` simulates one shard of households from the plan and writes its tables
-as Parquet files (memory is bounded by one shard per worker); ``simulate`` maps the shards over
+as Parquet files, transactions streamed week by week (memory is bounded by one shard's state
+per worker, whatever the number of weeks); ``simulate`` maps the shards over
 a process pool with a progress bar (household-weeks done, rate, ETA). Any task runner can map
 ``run_shard`` instead (the Prefect pipeline does). ``load_simulation`` loads the Parquet files
 through the validated loader as one run.
@@ -21,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from ..warehouse import LoadReport, load_run
@@ -32,6 +35,22 @@ from .market_tables import market_tables
 from .shard import simulate_shard
 
 PLAN_FILE = "plan.pickle"
+# Transactions stream to Parquet week by week, so their schema is fixed up front.
+TRANSACTIONS_SCHEMA = pa.schema(
+    [
+        ("household_id", pa.int64()),
+        ("store_id", pa.int64()),
+        ("basket_id", pa.int64()),
+        ("product_id", pa.int64()),
+        ("quantity", pa.int64()),
+        ("sales_value", pa.float64()),
+        ("retail_disc", pa.float64()),
+        ("coupon_disc", pa.float64()),
+        ("coupon_match_disc", pa.float64()),
+        ("week", pa.int32()),
+        ("transaction_timestamp", pa.timestamp("s")),
+    ]
+)
 HOUSEHOLD_TABLES = (
     "households",
     "household_parameters",
@@ -109,10 +128,22 @@ def run_shard(plan_path: str | Path, shard: Shard) -> dict[str, int]:
     """Simulate one shard from the plan and write its household tables; returns row counts."""
     plan_path = Path(plan_path)
     context, config = _plan(str(plan_path))
-    tables = simulate_shard(context, config, shard.household_ids)
+    part = f"shard-{shard.index:06d}"
+    folder = plan_path.parent / "transactions"
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = 0
+    with pq.ParquetWriter(folder / f"{part}.parquet", TRANSACTIONS_SCHEMA) as writer:
+
+        def stream(frame: pd.DataFrame) -> None:
+            nonlocal lines
+            writer.write_table(pa.Table.from_pandas(frame, schema=TRANSACTIONS_SCHEMA))
+            lines += len(frame)
+
+        tables = simulate_shard(context, config, shard.household_ids, stream)
+    del tables["transactions"]
     for table, frame in tables.items():
-        _write(frame, plan_path.parent, table, f"shard-{shard.index:06d}")
-    return {table: len(frame) for table, frame in tables.items()}
+        _write(frame, plan_path.parent, table, part)
+    return {"transactions": lines} | {table: len(frame) for table, frame in tables.items()}
 
 
 def _in_process(plan: Path, todo: list[Shard]) -> Iterator[tuple[Shard, dict[str, int]]]:

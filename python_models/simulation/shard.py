@@ -8,6 +8,7 @@ a household's purchases do not depend on the shard it is in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -529,10 +530,22 @@ def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame
 
 
 def simulate_shard(
-    context: MarketContext, config: SimulationConfig, household_ids: np.ndarray
+    context: MarketContext,
+    config: SimulationConfig,
+    household_ids: np.ndarray,
+    stream_transactions: Callable[[pd.DataFrame], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every household-level raw table of the households ``household_ids``."""
+    """Every household-level raw table of the households ``household_ids``.
+
+    With ``stream_transactions``, each week's transaction lines go to it as soon as they are
+    simulated (and the returned transactions table is empty), so memory stays bounded by one
+    week of the shard whatever the number of weeks.
+    """
     simulator = ShardSimulator(context, config, np.asarray(household_ids, dtype=np.int64))
     for week in range(config.n_weeks):
         simulator.week(week)
+        if stream_transactions is not None:
+            for frame in simulator.output["transactions"]:
+                stream_transactions(frame)
+            simulator.output["transactions"].clear()
     return simulator.tables()
