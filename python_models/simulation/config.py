@@ -39,7 +39,7 @@ class SimulationConfig:
     n_weeks: int = 53
     n_stores: int = 50
     first_household_id: int = 1
-    shard_size: int = 1_000  # households per shard; never changes the output
+    shard_size: int = 1_250  # households per shard; never changes the output
     promo_tendency_strength: float = 1.0
     population: PopulationConfig = field(default_factory=PopulationConfig)
     marketing: MarketingConfig = field(default_factory=MarketingConfig)
