@@ -11,7 +11,7 @@ import pytest
 from simulated_market import CONFIG, run
 
 from python_models.simulation.campaigns import CampaignConfig
-from python_models.simulation.distributions import LogNormal
+from python_models.simulation.distributions import Gamma, LogNormal
 from python_models.simulation.population import PopulationConfig
 from python_models.simulation.quantity import QuantityConfig
 from python_models.simulation.visits import VisitConfig
@@ -20,6 +20,11 @@ from python_models.simulation.visits import VisitConfig
 @pytest.fixture(scope="module")
 def default():
     return run()
+
+
+def by_product(context, values) -> pd.Series:
+    """``values`` (in catalog order) indexed by product id, for ``Series.map``."""
+    return pd.Series(np.asarray(values), index=context.market.catalog["product_id"].to_numpy())
 
 
 def lines_with_prices(context, tables) -> pd.DataFrame:
@@ -251,3 +256,84 @@ def test_loss_aversion_makes_price_rises_hurt_more_than_cuts_help():
         return float((loss > 0.01).mean())
 
     assert share_above_reference(3.0) < share_above_reference(0.01)
+
+
+def test_stocked_up_households_skip_the_category_next_week():
+    """Inventory: after buying a category, the chance of buying it again next week is lower the
+    more inventory weighs (the post-promotion dip after stockpiling)."""
+
+    def repeat_rate(inventory_effect: float) -> float:
+        config = dataclasses.replace(
+            CONFIG,
+            categories=dataclasses.replace(CONFIG.categories, inventory_effect=inventory_effect),
+        )
+        context, tables = run(config)
+        category = by_product(context, context.market.product_category)
+        bought = (
+            tables["transactions"]
+            .assign(category=lambda t: t["product_id"].map(category))[
+                ["household_id", "category", "week"]
+            ]
+            .drop_duplicates()
+        )
+        later = bought.assign(week=bought["week"] - 1)
+        again = bought.merge(
+            later, on=["household_id", "category", "week"], how="left", indicator=True
+        )
+        return float((again["_merge"] == "both").mean())
+
+    assert repeat_rate(1.5) < repeat_rate(0.0) * 0.8
+
+
+def test_category_purchases_follow_the_learned_seasons():
+    """Each category's share of the week's units tracks its learned seasonal index, the more so
+    the more weight seasonality has."""
+
+    def median_correlation(weight: float) -> float:
+        config = dataclasses.replace(
+            CONFIG,
+            n_households=1500,
+            n_weeks=26,
+            categories=dataclasses.replace(CONFIG.categories, seasonality_weight=weight),
+        )
+        context, tables = run(config)
+        category = by_product(context, context.market.product_category)
+        units = (
+            tables["transactions"]
+            .assign(category=lambda t: t["product_id"].map(category))
+            .pivot_table(index="category", columns="week", values="quantity", aggfunc="sum")
+            .to_numpy()
+        )
+        share = units / units.sum(axis=0, keepdims=True)
+        season = np.exp(context.log_category_season)
+        return float(np.median([np.corrcoef(share[c], season[c])[0, 1] for c in range(len(share))]))
+
+    seasonal, flat = median_correlation(1.5), median_correlation(0.0)
+    assert seasonal > 0.35
+    assert seasonal > flat + 0.4
+
+
+def test_purchase_history_makes_households_rebuy_the_same_products():
+    def rebuy_share(loyalty: float) -> float:
+        config = dataclasses.replace(
+            CONFIG,
+            population=dataclasses.replace(CONFIG.population, brand_loyalty=Gamma(loyalty, 4.0)),
+        )
+        lines = run(config)[1]["transactions"].sort_values("week")
+        return float(lines.duplicated(["household_id", "product_id"]).mean())
+
+    assert rebuy_share(3.0) > rebuy_share(0.01) + 0.05
+
+
+def test_attribute_tastes_steer_choices_to_the_matching_tier(default):
+    """Substitution follows attributes: households that like high price tiers buy them."""
+    context, tables = default
+    tier = by_product(context, context.market.catalog.price_tier)
+    high = (
+        tables["transactions"]
+        .assign(high=lambda t: t["product_id"].map(tier) == "high")
+        .groupby("household_id")["high"]
+        .mean()
+    )
+    taste = tables["household_parameters"].set_index("household_id")["price_tier_taste"]
+    assert high.corr(taste.loc[high.index], method="spearman") > 0.3
