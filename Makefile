@@ -13,6 +13,10 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 180
 export UV_PYTHON_DOWNLOADS := never
+# Compile the environment's bytecode at install (~10 s): every process the flows and tests start
+# (dbt, Prefect servers and workers) then imports in half the time, even where the environment
+# forbids writing .pyc files at run time.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install run test lint benchmark clean
 

@@ -8,28 +8,18 @@ Run it with ``make run`` or ``python -m flows.pipeline --help``.
 from __future__ import annotations
 
 import argparse
-import os
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.orchestration import get_client
-from prefect.futures import as_completed
-from prefect.settings import PREFECT_API_URL, temporary_settings
-from prefect.task_runners import ProcessPoolTaskRunner
 
-from python_models.learning import LearnConfig, learn_market
+from flows.simulate import shards_on_process_pool
+from python_models.learning.config import LearnConfig
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID, read_complete_journey
 from python_models.simulation.config import SimulationConfig
-from python_models.simulation.run import (
-    Shard,
-    load_simulation,
-    run_shard,
-    simulate,
-)
+from python_models.simulation.run import load_simulation, simulate
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
 from python_models.warehouse.summary import counts_by_key, row_counts
@@ -76,6 +66,10 @@ def build_warehouse(warehouse_path: Path, selection: list[str]) -> None:
 @task(cache_policy=NO_CACHE)
 def learn(warehouse_path: Path, config: LearnConfig, reports_dir: Path) -> dict[str, float]:
     """Learn the simulator's parameters from the run's marts into learned_* tables and plots."""
+    # Imported here: simulation workers re-import this module when they start, and need none of
+    # the estimators (hmmlearn, scikit-learn).
+    from python_models.learning import learn_market
+
     logger = get_run_logger()
     report = learn_market(warehouse_path, config, reports_dir=reports_dir)
     for step, secs in report.seconds.items():
@@ -85,61 +79,13 @@ def learn(warehouse_path: Path, config: LearnConfig, reports_dir: Path) -> dict[
 
 
 @task(cache_policy=NO_CACHE)
-def simulate_shard(plan_path: Path, shard: Shard) -> tuple[Shard, dict[str, int]]:
-    """One shard of households, from the plan to Parquet files."""
-    return shard, run_shard(plan_path, shard)
-
-
-@contextmanager
-def _environment(**values: str):
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def _shards_on_process_pool(workers: int):
-    """A mapper running every shard as a Prefect task on a process pool.
-
-    To scale out, swap ``ProcessPoolTaskRunner`` for any Prefect task runner, e.g.
-    ``prefect_dask.DaskTaskRunner(address=...)`` for a Dask cluster: shards share nothing but
-    the plan file, which must then sit on storage every worker can read.
-    """
-
-    def mapper(plan_path: Path, shards: list[Shard]):
-        # Worker processes report to this run's API: without it each would start its own
-        # temporary server (~20 s apiece) when no server is configured.
-        with get_client(sync_client=True) as client:
-            api_url = str(client.api_url)
-        with (
-            temporary_settings({PREFECT_API_URL: api_url}),
-            _environment(PREFECT_API_URL=api_url),
-            ProcessPoolTaskRunner(max_workers=workers) as runner,
-        ):
-            futures = [
-                runner.submit(simulate_shard, {"plan_path": plan_path, "shard": shard})
-                for shard in shards
-            ]
-            for future in as_completed(futures):
-                yield future.result()
-
-    return mapper
-
-
-@task(cache_policy=NO_CACHE)
 def simulate_run(
     warehouse_path: Path, config: SimulationConfig, output_dir: Path, workers: int
 ) -> dict[str, int]:
     """Simulate the run from the learned market (shards on a process pool), then load it."""
     logger = get_run_logger()
     report = simulate(
-        config, warehouse_path, output_dir, workers=workers, mapper=_shards_on_process_pool(workers)
+        config, warehouse_path, output_dir, workers=workers, mapper=shards_on_process_pool(workers)
     )
     logger.info(
         "simulated %s: %s household-weeks in %.1f s (%.0f household-weeks/s), market %.1f s",

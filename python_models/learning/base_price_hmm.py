@@ -15,14 +15,17 @@ price is not a price change.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from hmmlearn.hmm import GaussianHMM
 
 from .hmm_fit import initialise_from_seeds, quiet_fit
 from .sequences import consecutive_runs, sample_sequences, stack_sequences
 from .smoothing import smoothed_rows, transition_counts
+
+if TYPE_CHECKING:  # hmmlearn (and scikit-learn) load only when a model is fitted
+    from hmmlearn.hmm import GaussianHMM
 
 POOLED = "__ALL__"
 MIN_VARIANCE = 1e-6
@@ -43,6 +46,8 @@ def base_price_changes(weeks: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFra
 def fit_gaussian_hmm(
     observations: np.ndarray, lengths: np.ndarray, n_states: int, n_iter: int, seed: int
 ) -> GaussianHMM:
+    from hmmlearn.hmm import GaussianHMM
+
     model = GaussianHMM(
         n_components=n_states,
         covariance_type="diag",

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
-from hmmlearn.hmm import GaussianHMM
+
+if TYPE_CHECKING:  # hmmlearn (and scikit-learn) load only when a model is fitted
+    from hmmlearn.hmm import GaussianHMM
 
 
 def quiet_fit(model: GaussianHMM, observations: np.ndarray, lengths: np.ndarray) -> GaussianHMM:

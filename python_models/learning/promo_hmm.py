@@ -21,14 +21,18 @@ gracefully and every row sums to one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from hmmlearn.hmm import GaussianHMM
 from scipy.optimize import linear_sum_assignment
 
 from .hmm_fit import quiet_fit
 from .sequences import consecutive_runs, sample_sequences, stack_sequences
 from .smoothing import smoothed_rows, transition_counts
+
+if TYPE_CHECKING:  # hmmlearn (and scikit-learn) load only when a model is fitted
+    from hmmlearn.hmm import GaussianHMM
 
 STATES = ("regular", "feature", "deep", "clearance")
 FEATURES = ["discount_depth", "display_share", "mailer_share"]
@@ -47,6 +51,8 @@ def fit_promo_hmm(
     observations: np.ndarray, lengths: np.ndarray, n_iter: int, seed: int
 ) -> tuple[GaussianHMM, np.ndarray]:
     """Fit the HMM and return it with ``labels``: labels[k] is the index in STATES of state k."""
+    from hmmlearn.hmm import GaussianHMM
+
     model = GaussianHMM(
         n_components=len(STATES),
         covariance_type="diag",
