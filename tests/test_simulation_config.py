@@ -121,3 +121,26 @@ def test_config_files_and_mappings_round_trip(tmp_path):
     toml.write_text("n_weeks = 12\n[visits]\nsignal_effect = 0.7\n")
     loaded = SimulationConfig.from_file(toml)
     assert (loaded.n_weeks, loaded.visits.signal_effect) == (12, 0.7)
+
+
+def test_a_folder_that_holds_no_simulation_is_never_replaced(tmp_path):
+    from python_models.simulation.run import prepare
+
+    keep = tmp_path / "notes.txt"
+    keep.write_text("mine")
+    with pytest.raises(FileExistsError, match="refusing to replace it"):
+        prepare(SMALL, tmp_path / "no-warehouse.duckdb", tmp_path)
+    assert keep.read_text() == "mine"
+
+
+def test_a_missing_warehouse_or_learned_market_is_named(tmp_path):
+    import duckdb
+
+    from python_models.simulation.learned_market import load_learned_market
+
+    with pytest.raises(FileNotFoundError, match="no warehouse at"):
+        load_learned_market(tmp_path / "missing.duckdb", "complete_journey")
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    with pytest.raises(ValueError, match="has no learned tables"):
+        load_learned_market(empty, "complete_journey")

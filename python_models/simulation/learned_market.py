@@ -85,8 +85,16 @@ def _mix(frame: pd.DataFrame, code: str, categories: list[str]) -> tuple[list[st
 
 def load_learned_market(warehouse_path: str | Path, learn_id: str) -> LearnedMarket:
     """Read every learned table the market engines need for ``learn_id``."""
-    con = duckdb.connect(str(Path(warehouse_path).resolve()), read_only=True)
+    path = Path(warehouse_path).resolve()
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run the pipeline (make run) first")
+    con = duckdb.connect(str(path), read_only=True)
     try:
+        (has_learned,) = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'learned'"
+        ).fetchone()
+        if not has_learned:
+            raise ValueError(f"{path} has no learned tables: run learning (make run) first")
         catalog = _rows(con, "learned_catalog", learn_id).sort_values("revenue_rank")
         catalog = catalog.reset_index(drop=True)
         categories = sorted(catalog["product_category"].unique())

@@ -105,9 +105,14 @@ def prepare(
 ) -> tuple[Path, MarketContext]:
     """Build the market context, write the market tables and the plan; returns the plan path."""
     output = Path(output_dir).resolve()
-    if output.exists():
-        shutil.rmtree(output)
-    output.mkdir(parents=True)
+    if output.exists() and any(output.iterdir()):
+        if not (output / PLAN_FILE).exists():
+            raise FileExistsError(
+                f"{output} is not empty and holds no simulation ({PLAN_FILE} missing): "
+                "refusing to replace it; pass an empty or new folder"
+            )
+        shutil.rmtree(output)  # a previous simulation's output
+    output.mkdir(parents=True, exist_ok=True)
     market = load_learned_market(warehouse_path, config.learn_id)
     context = build_market_context(market, config)
     for table, frame in market_tables(context).items():
