@@ -69,6 +69,13 @@ class _Lines:
 
 
 class ShardSimulator:
+    """A shard of households walking through the weeks.
+
+    State carried from week to week, per household: category inventory (weeks of supply), the
+    purchase history of every product, weeks since the last visit; per household and campaign:
+    eligibility, treatment, and the expected spends accumulating into the true uplift.
+    """
+
     def __init__(self, context: MarketContext, config: SimulationConfig, ids: np.ndarray):
         market = context.market
         self.context, self.config, self.seed = context, config, config.seed
@@ -252,6 +259,10 @@ class ShardSimulator:
     # -- one week --------------------------------------------------------------------------
 
     def week(self, week: int) -> None:
+        """Simulate week index ``week``: consumption, category logits, visit probability,
+        coupons held, trips and their stores, categories bought per trip, products per
+        purchase occasion, units, coupon redemptions; then record the lines and update the
+        inventory and purchase history."""
         context, config, seed = self.context, self.config, self.seed
         population = self.population
         week_no = week + 1
