@@ -12,7 +12,7 @@ from simulated_market import CONFIG, run
 
 from python_models.simulation.campaigns import CampaignConfig
 from python_models.simulation.distributions import Gamma, LogNormal
-from python_models.simulation.population import PopulationConfig
+from python_models.simulation.population import PopulationConfig, draw_population
 from python_models.simulation.quantity import QuantityConfig
 from python_models.simulation.visits import VisitConfig
 
@@ -337,3 +337,31 @@ def test_attribute_tastes_steer_choices_to_the_matching_tier(default):
     )
     taste = tables["household_parameters"].set_index("household_id")["price_tier_taste"]
     assert high.corr(taste.loc[high.index], method="spearman") > 0.3
+
+
+def test_campaigns_target_households_that_like_their_categories(campaign_run):
+    """Eligible households prefer the campaign's categories more than the others do; among the
+    eligible, treatment is random, so treated and control prefer them equally."""
+    context, tables = campaign_run
+    plan = context.campaigns
+    ids = tables["households"]["household_id"].to_numpy()
+    population = draw_population(
+        ids,
+        pd.DataFrame({"share": [1.0]}),
+        context.market.penetration(),
+        4,
+        CONFIG.population,
+        CONFIG.seed,
+    )
+    assignments = tables["campaign_assignments"]
+    for k, campaign in enumerate(plan.campaign_id):
+        categories = np.unique(
+            context.market.product_category[plan.coupon_product[plan.coupon_campaign == k]]
+        )
+        liking = pd.Series(population.category_preference[:, categories].mean(axis=1), index=ids)
+        group = assignments[assignments["campaign_id"] == campaign].set_index("household_id")
+        eligible = liking.index.isin(group.index)
+        assert liking[eligible].mean() > liking[~eligible].mean() + 0.2
+        treated = group.index[group["treatment_group"] == "treatment"]
+        control = group.index[group["treatment_group"] == "control"]
+        assert abs(liking[treated].mean() - liking[control].mean()) < 0.15

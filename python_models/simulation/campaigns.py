@@ -2,14 +2,15 @@
 
 A campaign (type A, B or C, cycling as in Complete Journey) runs for some weeks and issues one
 coupon per product of a few categories (drawn by penetration; campaigns that overlap in time
-take different categories while there are enough). Households are eligible at random
-(independently per campaign); each eligible household is assigned to treatment with
-probability ``treatment_share``, else to control, so the groups differ only by chance and uplift is
-identifiable. Treated households hold the coupons: while the campaign runs a coupon adds
-utility to its product (``product_choice``) and redeems with a probability rising with the
-household's coupon sensitivity. Control households are recorded only in the simulation-only
-``campaign_assignments`` table. All household draws are counter-based, keyed by household and
-campaign.
+take different categories while there are enough). Campaigns target households that like
+their categories (eligibility odds rise with category preference); each eligible household is
+then assigned to treatment with probability ``treatment_share``, else to control, so treated
+and control differ only by chance and uplift is identifiable (eligible and ineligible households
+differ, as targeted ones do in Complete Journey). Treated households hold the coupons: while
+the campaign runs a coupon adds utility to its product (``product_choice``) and redeems with a
+probability rising with the household's coupon sensitivity. Control households are recorded
+only in the simulation-only ``campaign_assignments`` table. All household draws are
+counter-based, keyed by household and campaign.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ COUPON_UPC_BASE = 50_000_000_000
 class CampaignConfig:
     n_campaigns: int = 6
     duration_weeks: int = 6
-    eligible_share: float = 0.3  # share of households eligible for each campaign
+    eligible_share: float = 0.3  # share of households eligible (at typical preference)
+    targeting_strength: float = 1.0  # log-odds of eligibility per unit of category preference
     treatment_share: float = 0.5  # share of eligible households treated (the rest: control)
     categories_per_campaign: int = 2
     products_per_category: int = 5  # coupons per category: its most popular products
@@ -48,6 +50,7 @@ class CampaignConfig:
                 "n_campaigns": (0, 100),
                 "duration_weeks": (1, 52),
                 "eligible_share": (0.0, 1.0),
+                "targeting_strength": (0.0, 10.0),
                 "treatment_share": (0.0, 1.0),
                 "categories_per_campaign": (1, 20),
                 "products_per_category": (1, 50),
@@ -130,13 +133,31 @@ def plan_campaigns(
 
 
 def assign(
-    household_ids: np.ndarray, plan: CampaignPlan, config: CampaignConfig, seed: int
+    household_ids: np.ndarray,
+    preference_deviation: np.ndarray,
+    plan: CampaignPlan,
+    product_category: np.ndarray,
+    config: CampaignConfig,
+    seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(eligible, treated), each (households x campaigns) boolean."""
+    """(eligible, treated), each (households x campaigns) boolean.
+
+    Campaigns target: a household's log-odds of being eligible rise by ``targeting_strength``
+    per unit of its preference for the campaign's categories above their centre
+    (``preference_deviation``, households x categories; a fixed centre, so a household's
+    eligibility never depends on the others in its shard). 0 targets at random. Treatment is
+    then randomized among the eligible.
+    """
     ids = np.asarray(household_ids, dtype=np.int64)[:, None]
     campaigns = plan.campaign_id[None, :]
-    eligible = counter_random.uniform(seed, "campaign_eligible", ids, campaigns) < (
-        config.eligible_share
+    affinity = np.zeros((len(ids), plan.n_campaigns))
+    for k in range(plan.n_campaigns):
+        categories = np.unique(product_category[plan.coupon_product[plan.coupon_campaign == k]])
+        if categories.size:
+            affinity[:, k] = preference_deviation[:, categories].mean(axis=1)
+    odds = special.logit(np.clip(config.eligible_share, 1e-9, 1 - 1e-9))
+    eligible = counter_random.uniform(seed, "campaign_eligible", ids, campaigns) < special.expit(
+        odds + config.targeting_strength * affinity
     )
     treated = eligible & (
         counter_random.uniform(seed, "campaign_treated", ids, campaigns) < config.treatment_share

@@ -73,6 +73,11 @@ class Population:
         return self.parameters["loss_sensitivity"] / self.parameters["gain_sensitivity"]
 
 
+def preference_centre(category_penetration: np.ndarray) -> np.ndarray:
+    """The logit of each category's penetration: the centre of households' preferences."""
+    return special.logit(np.clip(category_penetration, 1e-4, 1 - 1e-4))
+
+
 def draw_population(
     household_ids: np.ndarray,
     profiles: pd.DataFrame,
@@ -93,7 +98,7 @@ def draw_population(
     parameters["loss_sensitivity"] = parameters["gain_sensitivity"] * (1.0 + premium)
 
     categories = np.arange(len(category_penetration))
-    centre = special.logit(np.clip(category_penetration, 1e-4, 1 - 1e-4))
+    centre = preference_centre(category_penetration)
     preference = centre[None, :] + config.category_preference_sd * counter_random.normal(
         seed, "category_preference", ids[:, None], categories[None, :]
     )

@@ -28,7 +28,7 @@ from .categories import (
 )
 from .config import SimulationConfig
 from .market_context import MarketContext, typical
-from .population import Population, draw_population
+from .population import Population, draw_population, preference_centre
 from .product_choice import PurchaseHistory, choose, household_coefficients, softmax
 from .quantity import draw_units, expected_units, extra_units_mean
 from .visits import trip_stores, visit_probability, weekly_trips
@@ -113,7 +113,12 @@ class ShardSimulator:
             counter_random.uniform(config.seed, "initial_recency", self.ids) * 4
         )
         self.eligible, self.treated = assign(
-            self.ids, context.campaigns, config.campaigns, config.seed
+            self.ids,
+            self.population.category_preference - preference_centre(market.penetration()),
+            context.campaigns,
+            market.product_category,
+            config.campaigns,
+            config.seed,
         )
         self.redeem = redemption_probability(
             params["coupon_sensitivity"],
