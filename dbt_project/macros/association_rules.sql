@@ -1,0 +1,140 @@
+{#-
+    Pair association rules (one item -> one item, both directions) over a CTE of
+    (run_id, basket_id, item) rows, one per distinct item in a basket. The macro renders CTEs
+    and the final select, to follow the caller's "with <basket_items> as (...),".
+
+    Baskets with more than var('basket_rules_max_basket_size') items are left out (they pair
+    everything with everything). Apriori pruning: only items with support >= min support can form
+    a frequent pair, so pairs are counted over frequent items only; pairs below min support and
+    rules below var('basket_rules_min_confidence') are dropped.
+
+    Metrics (A antecedent, C consequent, s support as a share of baskets):
+      confidence = s(AC) / s(A); lift = confidence / s(C); leverage = s(AC) - s(A) s(C);
+      conviction = (1 - s(C)) / (1 - confidence): infinite when confidence = 1, stored as null
+        with is_conviction_infinite = true;
+      Zhang's metric = leverage / max(s(AC) (1 - s(A)), s(A) (s(C) - s(AC))), in [-1, 1]; the
+        denominator is 0 only when A is in every basket, where leverage is 0 too: 0/0 is taken
+        as 0 (as mlxtend does), and is_zhang_undefined says so.
+-#}
+{% macro association_rules(basket_items) %}
+{#- CTEs to follow the caller's own "with ... ," that defines basket_items. #}
+items as (
+    select run_id, basket_id, item from {{ basket_items }}
+),
+
+kept_baskets as (
+    select run_id, basket_id
+    from items
+    group by run_id, basket_id
+    having count(*) <= {{ var('basket_rules_max_basket_size') }}
+),
+
+kept as (
+    select items.*
+    from items
+    inner join kept_baskets using (run_id, basket_id)
+),
+
+baskets as (
+    select run_id, count(*) as n_baskets from kept_baskets group by run_id
+),
+
+item_counts as (
+    select run_id, item, count(*) as n_item_baskets
+    from kept
+    group by run_id, item
+),
+
+frequent_items as (
+    select item_counts.*
+    from item_counts
+    inner join baskets using (run_id)
+    where item_counts.n_item_baskets >= {{ var('basket_rules_min_support') }} * baskets.n_baskets
+),
+
+frequent_lines as (
+    select kept.*
+    from kept
+    inner join frequent_items using (run_id, item)
+),
+
+pairs as (
+    select a.run_id, a.item as item_a, b.item as item_b, count(*) as n_pair_baskets
+    from frequent_lines as a
+    inner join frequent_lines as b
+        on a.run_id = b.run_id and a.basket_id = b.basket_id and a.item < b.item
+    group by a.run_id, a.item, b.item
+),
+
+frequent_pairs as (
+    select pairs.*
+    from pairs
+    inner join baskets using (run_id)
+    where pairs.n_pair_baskets >= {{ var('basket_rules_min_support') }} * baskets.n_baskets
+),
+
+directed as (
+    select run_id, item_a as antecedent, item_b as consequent, n_pair_baskets
+    from frequent_pairs
+    union all
+    select run_id, item_b as antecedent, item_a as consequent, n_pair_baskets
+    from frequent_pairs
+),
+
+supported as (
+    select
+        directed.run_id,
+        directed.antecedent,
+        directed.consequent,
+        baskets.n_baskets,
+        antecedents.n_item_baskets as n_antecedent_baskets,
+        consequents.n_item_baskets as n_consequent_baskets,
+        directed.n_pair_baskets,
+        antecedents.n_item_baskets / cast(baskets.n_baskets as double) as antecedent_support,
+        consequents.n_item_baskets / cast(baskets.n_baskets as double) as consequent_support,
+        directed.n_pair_baskets / cast(baskets.n_baskets as double) as support,
+        directed.n_pair_baskets / cast(antecedents.n_item_baskets as double) as confidence
+    from directed
+    inner join baskets using (run_id)
+    inner join frequent_items as antecedents
+        on antecedents.run_id = directed.run_id and antecedents.item = directed.antecedent
+    inner join frequent_items as consequents
+        on consequents.run_id = directed.run_id and consequents.item = directed.consequent
+),
+
+measured as (
+    select
+        *,
+        confidence / consequent_support as lift,
+        support - antecedent_support * consequent_support as leverage,
+        n_pair_baskets = n_antecedent_baskets as is_conviction_infinite,
+        greatest(
+            support * (1 - antecedent_support),
+            antecedent_support * (consequent_support - support)
+        ) as zhang_denominator
+    from supported
+)
+
+select
+    run_id,
+    antecedent,
+    consequent,
+    n_baskets,
+    n_antecedent_baskets,
+    n_consequent_baskets,
+    n_pair_baskets,
+    antecedent_support,
+    consequent_support,
+    support,
+    confidence,
+    lift,
+    leverage,
+    case
+        when not is_conviction_infinite then (1 - consequent_support) / (1 - confidence)
+    end as conviction,
+    is_conviction_infinite,
+    case when zhang_denominator > 0 then leverage / zhang_denominator else 0 end as zhangs_metric,
+    zhang_denominator = 0 as is_zhang_undefined
+from measured
+where confidence >= {{ var('basket_rules_min_confidence') }}
+{% endmacro %}
