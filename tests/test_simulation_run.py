@@ -3,9 +3,9 @@ tested by dbt like the real run, and identical for any number of workers and sha
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from conftest import CATALOG, SIMULATION, query
+from simulated_market import checksum
 
 from python_models.simulation.config import SimulationConfig
 from python_models.simulation.run import parquet_row_counts, simulate, simulated_tables
@@ -46,12 +46,9 @@ def test_the_pipeline_simulates_loads_and_builds_the_run(built):
 
 
 def table_fingerprints(output_dir) -> dict[str, int]:
-    out = {}
-    for name, dataset in simulated_tables(output_dir).items():
-        frame = dataset.to_table().to_pandas()
-        frame = frame.sort_values(list(frame.columns), ignore_index=True)
-        out[name] = int(pd.util.hash_pandas_object(frame, index=False).sum())
-    return out
+    return checksum(
+        {name: data.to_table().to_pandas() for name, data in simulated_tables(output_dir).items()}
+    )
 
 
 @pytest.mark.parametrize(("workers", "shard_size"), [(2, 17), (4, 8)])

@@ -20,7 +20,7 @@ from .learned_market import LearnedMarket
 from .marketing import marketing_signal
 from .pricing import simulate_base_prices
 from .product_choice import household_coefficients, reference_prices, week_features
-from .promotions import REGULAR, PromotionContext, simulate_promotions
+from .promotions import PromotionContext, simulate_promotions, supported
 from .random_streams import MARKET, stream
 
 STEPS = {"low": -1.0, "mid": 0.0, "high": 1.0, "small": -1.0, "medium": 0.0, "large": 1.0}
@@ -133,11 +133,7 @@ def build_market_context(market: LearnedMarket, config: SimulationConfig) -> Mar
         tendency_strength=config.promo_tendency_strength,
     )
     shelf = np.maximum(np.round(base * (1.0 - promotion.discount_depth), 2), 0.01)
-    promoted = promotion.promo_state != REGULAR
-    no_display = market.display_codes.index("0") if "0" in market.display_codes else -1
-    no_mailer = market.mailer_codes.index("0") if "0" in market.mailer_codes else -1
-    displayed = (promotion.display_code != no_display) & promoted[None]
-    in_mailer = (promotion.mailer_code != no_mailer) & promoted
+    displayed, in_mailer = supported(market, promotion)
     depth = 1.0 - shelf / base
 
     catalog = market.catalog

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..config_checks import check_ranges
 from .learned_market import LearnedMarket
-from .promotions import REGULAR, PromotionContext
+from .promotions import REGULAR, PromotionContext, supported
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,10 +47,9 @@ def marketing_signal(
         where=n_promoted > 0,
     )
     share_promoted = promoted.mean(axis=0)
-    no_display = market.display_codes.index("0") if "0" in market.display_codes else -1
-    no_mailer = market.mailer_codes.index("0") if "0" in market.mailer_codes else -1
-    displayed = ((context.display_code != no_display) & promoted[None]).mean(axis=1)
-    in_mailer = ((context.mailer_code != no_mailer) & promoted).mean(axis=0)
+    on_display, mailer = supported(market, context)
+    displayed = on_display.mean(axis=1)
+    in_mailer = mailer.mean(axis=0)
 
     chain = np.ones((n_stores, 1))
     components = {

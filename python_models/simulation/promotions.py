@@ -28,6 +28,16 @@ class PromotionContext:
     display_code: np.ndarray  # (stores, products, weeks) index into display_codes
 
 
+def supported(market: LearnedMarket, context: PromotionContext) -> tuple[np.ndarray, np.ndarray]:
+    """Where a promotion has support: (on display (stores x products x weeks), in the mailer
+    (products x weeks)), both boolean; code '0' means none."""
+    promoted = context.promo_state != REGULAR
+    no_display = market.display_codes.index("0") if "0" in market.display_codes else -1
+    no_mailer = market.mailer_codes.index("0") if "0" in market.mailer_codes else -1
+    displayed = (context.display_code != no_display) & promoted[None]
+    return displayed, (context.mailer_code != no_mailer) & promoted
+
+
 def tilted_transitions(
     transitions: np.ndarray, tendency: np.ndarray, strength: float
 ) -> np.ndarray:
