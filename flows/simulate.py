@@ -14,7 +14,6 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.futures import as_completed
-from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from python_models.simulation.run import Shard, run_shard
@@ -54,7 +53,6 @@ def shards_on_process_pool(workers: int):
         with get_client(sync_client=True) as client:
             api_url = str(client.api_url)
         with (
-            temporary_settings({PREFECT_API_URL: api_url}),
             _environment(PREFECT_API_URL=api_url),
             ProcessPoolTaskRunner(max_workers=workers) as runner,
         ):
