@@ -18,7 +18,11 @@ VARS = {
     "basket_rules_min_support": 0.03,
     "basket_rules_min_confidence": 0.2,
     "basket_rules_max_basket_size": 7,
+    "affinity_top_n": 3,
+    "affinity_min_pair_baskets": 4,
 }
+DEFAULT_AFFINITY = {"affinity_top_n": 10, "affinity_min_pair_baskets": 3}  # dbt_project.yml
+HOUSEHOLDS = 12
 METRICS = [
     "antecedent_support",
     "consequent_support",
@@ -50,6 +54,10 @@ def baskets(seed: int = 3) -> pd.DataFrame:
 
 def raw_run(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
     tables = small_run()
+    households = np.arange(1, HOUSEHOLDS + 1)
+    tables["households"] = pd.DataFrame({"household_id": households}).assign(
+        **{c: "unknown" for c in tables["households"].columns if c != "household_id"}
+    )
     products = np.arange(30)
     tables["products"] = pd.DataFrame(
         {
@@ -64,7 +72,7 @@ def raw_run(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
     )
     tables["transactions"] = pd.DataFrame(
         {
-            "household_id": 1 + lines["basket"] % 3,
+            "household_id": household_of(lines["basket"]),
             "store_id": 100,
             "basket_id": 10_000 + lines["basket"],
             "product_id": 100 + lines["product"],
@@ -73,7 +81,8 @@ def raw_run(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
             "retail_disc": 0.0,
             "coupon_disc": 0.0,
             "coupon_match_disc": 0.0,
-            "week": 1,
+            # household h shops up to week h: recency differs too
+            "week": 1 + lines["basket"] % household_of(lines["basket"]),
             "transaction_timestamp": datetime(2017, 1, 2, 10),
         }
     )
@@ -89,10 +98,26 @@ def built(tmp_path_factory):
     load_run(path, "rules", raw_run(lines), source="test", progress=False)
     quiet = {"warehouse_path": path, "echo": lambda line: None}
     variables = ["--vars", json.dumps(VARS)]
-    models = ["basket_rules_category", "basket_rules_product"]
-    run_dbt(["run", "--select", *(f"+{m}" for m in models), *variables], **quiet)
+    models = [
+        "basket_rules_category",
+        "basket_rules_product",
+        "basket_rules_category_by_segment",
+        "product_affinity",
+        "category_affinity",
+    ]
+    upstream = [f"+{m}" for m in models] + ["dim_products"]  # dim_products: a relationship test
+    run_dbt(["run", "--select", *upstream, *variables], **quiet)
     run_dbt(["test", "--select", *models, *variables], **quiet)  # the marts' own data tests
     return path, lines
+
+
+def household_of(basket: pd.Series) -> pd.Series:
+    # Households shop unequally often, so their RFM segments differ.
+    return 1 + (basket * basket) % HOUSEHOLDS
+
+
+def category_of(product: pd.Series) -> pd.Series:
+    return product.map(lambda p: f"CAT {p // 3:02d}")
 
 
 def mlxtend_rules(lines: pd.DataFrame, item: pd.Series) -> pd.DataFrame:
@@ -129,23 +154,11 @@ def sql_rules(path, table: str) -> pd.DataFrame:
 @pytest.mark.parametrize("level", ["category", "product"])
 def test_rules_equal_mlxtend(built, level):
     path, lines = built
-    item = (
-        lines["product"].map(lambda p: f"CAT {p // 3:02d}")
-        if level == "category"
-        else lines["product"] + 100
-    )
+    item = category_of(lines["product"]) if level == "category" else lines["product"] + 100
     expected = mlxtend_rules(lines, item)
     actual = sql_rules(path, f"basket_rules_{level}")
     assert len(expected) > 20
-    assert list(actual.index) == list(expected.index)
-    for metric in METRICS:
-        np.testing.assert_allclose(
-            actual[metric].astype(float),
-            expected[metric].astype(float),
-            rtol=0,
-            atol=1e-9,
-            err_msg=metric,
-        )
+    assert_frames_close(actual, expected, METRICS)
     if level == "product":
         # 100 -> 101 always holds: conviction is infinite, flagged, and null.
         assert actual.loc[(100, 101), "infinite"]
@@ -153,3 +166,79 @@ def test_rules_equal_mlxtend(built, level):
         # Rules from the item in every basket: Zhang's metric is 0/0, reported as 0 and flagged.
         from_everywhere = actual.loc[129]
         assert (from_everywhere["zhangs_metric"] == 0).all() and from_everywhere["undefined"].all()
+
+
+def assert_frames_close(actual: pd.DataFrame, expected: pd.DataFrame, columns) -> None:
+    assert list(actual.index) == list(expected.index)
+    for column in columns:
+        np.testing.assert_allclose(
+            actual[column].astype(float),
+            expected[column].astype(float),
+            rtol=0,
+            atol=1e-9,
+            err_msg=column,
+        )
+
+
+def test_segment_rules_equal_mlxtend_within_each_segment(built):
+    path, lines = built
+    segments = dict(query(path, "SELECT household_id, rfm_segment FROM marts.customer_features"))
+    segment = household_of(lines["basket"]).map(segments)
+    assert segment.nunique() >= 3
+    columns = ", ".join(["rfm_segment", "antecedent", "consequent", *METRICS])
+    rows = query(path, f"SELECT {columns} FROM marts.basket_rules_category_by_segment")
+    actual = pd.DataFrame(rows, columns=["segment", "antecedent", "consequent", *METRICS])
+    compared = 0
+    for name, own in lines.groupby(segment):
+        expected = mlxtend_rules(own, category_of(own["product"]))
+        mine = actual[actual["segment"] == name].set_index(["antecedent", "consequent"])
+        assert_frames_close(mine[METRICS].sort_index(), expected, METRICS)
+        compared += len(expected)
+    assert compared > len(mlxtend_rules(lines, category_of(lines["product"])))
+
+
+def cosine_neighbours(lines: pd.DataFrame, item: pd.Series, top_n, min_pair) -> pd.DataFrame:
+    """Cosine similarity of 0/1 basket vectors by matrix product, top_n per item."""
+    items = lines.assign(item=item.to_numpy()).drop_duplicates(["basket", "item"])
+    onehot = pd.crosstab(items["basket"], items["item"]).astype(float)
+    counts = onehot.to_numpy().T @ onehot.to_numpy()
+    size = np.diag(counts)
+    a, b = np.indices(counts.shape).reshape(2, -1)
+    pairs = pd.DataFrame(
+        {
+            "item": onehot.columns[a],
+            "neighbour": onehot.columns[b],
+            "n_pair_baskets": counts[a, b],
+            "cosine_similarity": counts[a, b] / np.sqrt(size[a] * size[b]),
+        }
+    )
+    pairs = pairs[(pairs["item"] != pairs["neighbour"]) & (pairs["n_pair_baskets"] >= min_pair)]
+    pairs = pairs.sort_values(
+        ["item", "cosine_similarity", "n_pair_baskets", "neighbour"],
+        ascending=[True, False, False, True],
+    )
+    pairs["neighbour_rank"] = pairs.groupby("item").cumcount() + 1
+    if top_n is not None:
+        pairs = pairs[pairs["neighbour_rank"] <= top_n]
+    return pairs.set_index(["item", "neighbour"]).sort_index()
+
+
+@pytest.mark.parametrize("level", ["category", "product"])
+def test_affinity_equals_cosine_of_basket_vectors(built, level):
+    path, lines = built
+    item = category_of(lines["product"]) if level == "category" else lines["product"] + 100
+    top_n = VARS["affinity_top_n"] if level == "product" else None
+    expected = cosine_neighbours(lines, item, top_n, VARS["affinity_min_pair_baskets"])
+    columns = ["neighbour_rank", "n_pair_baskets", "cosine_similarity"]
+    rows = query(path, f"SELECT item, neighbour, {', '.join(columns)} FROM marts.{level}_affinity")
+    actual = pd.DataFrame(rows, columns=["item", "neighbour", *columns])
+    assert len(actual) > 40
+    assert_frames_close(actual.set_index(["item", "neighbour"]).sort_index(), expected, columns)
+    if level == "product":
+        # Both vars took effect: each at its default gives other neighbours.
+        top_n, min_pair = DEFAULT_AFFINITY.values()
+        assert len(cosine_neighbours(lines, item, top_n, VARS["affinity_min_pair_baskets"])) > len(
+            expected
+        )
+        all_pairs = cosine_neighbours(lines, item, None, VARS["affinity_min_pair_baskets"])
+        assert len(cosine_neighbours(lines, item, None, min_pair)) > len(all_pairs)

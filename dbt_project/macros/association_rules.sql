@@ -1,12 +1,14 @@
 {#-
     Pair association rules (one item -> one item, both directions) over a CTE of
-    (run_id, basket_id, item) rows, one per distinct item in a basket. The macro renders CTEs
-    and the final select, to follow the caller's "with <basket_items> as (...),".
+    (<keys>, basket_id, item) rows, one per distinct item in a basket. Rules are computed
+    separately within each combination of `keys` (the run, or the run and a customer segment).
+    The macro renders CTEs and the final select, to follow the caller's
+    "with <basket_items> as (...),".
 
     Baskets with more than var('basket_rules_max_basket_size') items are left out (they pair
     everything with everything). Apriori pruning: only items with support >= min support can form
-    a frequent pair, so pairs are counted over frequent items only; pairs below min support and
-    rules below var('basket_rules_min_confidence') are dropped.
+    a frequent pair, so pairs are counted over frequent items only (as small integer codes);
+    pairs below min support and rules below var('basket_rules_min_confidence') are dropped.
 
     Metrics (A antecedent, C consequent, s support as a share of baskets):
       confidence = s(AC) / s(A); lift = confidence / s(C); leverage = s(AC) - s(A) s(C);
@@ -16,74 +18,96 @@
         denominator is 0 only when A is in every basket, where leverage is 0 too: 0/0 is taken
         as 0 (as mlxtend does), and is_zhang_undefined says so.
 -#}
-{% macro association_rules(basket_items) %}
+{% macro association_rules(basket_items, keys=['run_id']) %}
+{%- set key_list = keys | join(', ') -%}
 {#- CTEs to follow the caller's own "with ... ," that defines basket_items. #}
 items as (
-    select run_id, basket_id, item from {{ basket_items }}
+    select {{ key_list }}, basket_id, item from {{ basket_items }}
 ),
 
 kept_baskets as (
-    select run_id, basket_id
+    select {{ key_list }}, basket_id
     from items
-    group by run_id, basket_id
+    group by {{ key_list }}, basket_id
     having count(*) <= {{ var('basket_rules_max_basket_size') }}
 ),
 
 kept as (
     select items.*
     from items
-    inner join kept_baskets using (run_id, basket_id)
+    inner join kept_baskets using ({{ key_list }}, basket_id)
 ),
 
 baskets as (
-    select run_id, count(*) as n_baskets from kept_baskets group by run_id
+    select {{ key_list }}, count(*) as n_baskets from kept_baskets group by {{ key_list }}
 ),
 
 item_counts as (
-    select run_id, item, count(*) as n_item_baskets
+    select {{ key_list }}, item, count(*) as n_item_baskets
     from kept
-    group by run_id, item
+    group by {{ key_list }}, item
 ),
 
 frequent_items as (
-    select item_counts.*
+    select
+        item_counts.*,
+        -- a small integer per frequent item: pairs join and group on it, not on the item
+        row_number() over (
+            partition by {% for key in keys %}item_counts.{{ key }}{% if not loop.last %}, {% endif %}{% endfor %}
+            order by item_counts.item
+        ) as item_code
     from item_counts
-    inner join baskets using (run_id)
+    inner join baskets using ({{ key_list }})
     where item_counts.n_item_baskets >= {{ var('basket_rules_min_support') }} * baskets.n_baskets
 ),
 
 frequent_lines as (
-    select kept.*
+    select {% for key in keys %}kept.{{ key }}, {% endfor %}kept.basket_id, frequent_items.item_code
     from kept
-    inner join frequent_items using (run_id, item)
+    inner join frequent_items using ({{ key_list }}, item)
 ),
 
-pairs as (
-    select a.run_id, a.item as item_a, b.item as item_b, count(*) as n_pair_baskets
+coded_pairs as (
+    select
+        {% for key in keys %}a.{{ key }}, {% endfor %}
+        a.item_code as code_a,
+        b.item_code as code_b,
+        count(*) as n_pair_baskets
     from frequent_lines as a
     inner join frequent_lines as b
-        on a.run_id = b.run_id and a.basket_id = b.basket_id and a.item < b.item
-    group by a.run_id, a.item, b.item
+        on {{ keys_match('a', 'b', keys) }}
+        and a.basket_id = b.basket_id
+        and a.item_code < b.item_code
+    group by {% for key in keys %}a.{{ key }}, {% endfor %}a.item_code, b.item_code
 ),
 
 frequent_pairs as (
-    select pairs.*
-    from pairs
-    inner join baskets using (run_id)
-    where pairs.n_pair_baskets >= {{ var('basket_rules_min_support') }} * baskets.n_baskets
+    select
+        {% for key in keys %}coded_pairs.{{ key }}, {% endfor %}
+        a.item as item_a,
+        b.item as item_b,
+        coded_pairs.n_pair_baskets
+    from coded_pairs
+    inner join baskets
+        on {{ keys_match('baskets', 'coded_pairs', keys) }}
+    inner join frequent_items as a
+        on {{ keys_match('a', 'coded_pairs', keys) }} and a.item_code = coded_pairs.code_a
+    inner join frequent_items as b
+        on {{ keys_match('b', 'coded_pairs', keys) }} and b.item_code = coded_pairs.code_b
+    where coded_pairs.n_pair_baskets >= {{ var('basket_rules_min_support') }} * baskets.n_baskets
 ),
 
 directed as (
-    select run_id, item_a as antecedent, item_b as consequent, n_pair_baskets
+    select {{ key_list }}, item_a as antecedent, item_b as consequent, n_pair_baskets
     from frequent_pairs
     union all
-    select run_id, item_b as antecedent, item_a as consequent, n_pair_baskets
+    select {{ key_list }}, item_b as antecedent, item_a as consequent, n_pair_baskets
     from frequent_pairs
 ),
 
 supported as (
     select
-        directed.run_id,
+        {% for key in keys %}directed.{{ key }},{% endfor %}
         directed.antecedent,
         directed.consequent,
         baskets.n_baskets,
@@ -95,11 +119,13 @@ supported as (
         directed.n_pair_baskets / cast(baskets.n_baskets as double) as support,
         directed.n_pair_baskets / cast(antecedents.n_item_baskets as double) as confidence
     from directed
-    inner join baskets using (run_id)
+    inner join baskets using ({{ key_list }})
     inner join frequent_items as antecedents
-        on antecedents.run_id = directed.run_id and antecedents.item = directed.antecedent
+        on {{ keys_match('antecedents', 'directed', keys) }}
+        and antecedents.item = directed.antecedent
     inner join frequent_items as consequents
-        on consequents.run_id = directed.run_id and consequents.item = directed.consequent
+        on {{ keys_match('consequents', 'directed', keys) }}
+        and consequents.item = directed.consequent
 ),
 
 measured as (
@@ -116,7 +142,7 @@ measured as (
 )
 
 select
-    run_id,
+    {{ key_list }},
     antecedent,
     consequent,
     n_baskets,
@@ -138,3 +164,8 @@ select
 from measured
 where confidence >= {{ var('basket_rules_min_confidence') }}
 {% endmacro %}
+
+{#- "left.k1 = right.k1 and left.k2 = right.k2 ..." over the key columns. -#}
+{% macro keys_match(left, right, keys) -%}
+    {%- for key in keys %}{{ left }}.{{ key }} = {{ right }}.{{ key }}{% if not loop.last %} and {% endif %}{% endfor -%}
+{%- endmacro %}

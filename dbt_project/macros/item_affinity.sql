@@ -1,0 +1,91 @@
+{#-
+    Cosine similarity of item co-occurrence over a CTE of (run_id, basket_id, item) rows, one per
+    distinct item in a basket. With each item a 0/1 vector over the run's baskets,
+    cosine(A, B) = n(AB) / sqrt(n(A) n(B)), n counting baskets. Pairs sharing fewer than
+    var('affinity_min_pair_baskets') baskets are dropped, so items in fewer baskets than that are
+    never paired (pruned before the pair join). Every pair appears in both directions; rank 1 is
+    an item's most similar neighbour (ties: more shared baskets, then the smaller neighbour).
+    With top_n, only each item's top_n neighbours are kept.
+-#}
+{% macro item_affinity(basket_items, top_n=none) %}
+{%- set min_pair = var('affinity_min_pair_baskets') -%}
+items as (
+    select run_id, basket_id, item from {{ basket_items }}
+),
+
+item_counts as (
+    select
+        run_id,
+        item,
+        count(*) as n_item_baskets,
+        -- a small integer per item: pairs join and group on it, not on the item
+        row_number() over (partition by run_id order by item) as item_code
+    from items
+    group by run_id, item
+    having count(*) >= {{ min_pair }}
+),
+
+coded_lines as (
+    select items.run_id, items.basket_id, item_counts.item_code
+    from items
+    inner join item_counts using (run_id, item)
+),
+
+coded_pairs as (
+    select a.run_id, a.item_code as code_a, b.item_code as code_b, count(*) as n_pair_baskets
+    from coded_lines as a
+    inner join coded_lines as b
+        on a.run_id = b.run_id and a.basket_id = b.basket_id and a.item_code < b.item_code
+    group by a.run_id, a.item_code, b.item_code
+    having count(*) >= {{ min_pair }}
+),
+
+directed as (
+    select run_id, code_a as item_code, code_b as neighbour_code, n_pair_baskets
+    from coded_pairs
+    union all
+    select run_id, code_b as item_code, code_a as neighbour_code, n_pair_baskets
+    from coded_pairs
+),
+
+scored as (
+    select
+        directed.run_id,
+        a.item,
+        b.item as neighbour,
+        a.n_item_baskets,
+        b.n_item_baskets as n_neighbour_baskets,
+        directed.n_pair_baskets,
+        directed.n_pair_baskets
+            / sqrt(cast(a.n_item_baskets as double) * b.n_item_baskets) as cosine_similarity
+    from directed
+    inner join item_counts as a
+        on a.run_id = directed.run_id and a.item_code = directed.item_code
+    inner join item_counts as b
+        on b.run_id = directed.run_id and b.item_code = directed.neighbour_code
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by run_id, item
+            order by cosine_similarity desc, n_pair_baskets desc, neighbour
+        ) as neighbour_rank
+    from scored
+)
+
+select
+    run_id,
+    item,
+    neighbour,
+    neighbour_rank,
+    n_item_baskets,
+    n_neighbour_baskets,
+    n_pair_baskets,
+    cosine_similarity
+from ranked
+{%- if top_n is not none %}
+where neighbour_rank <= {{ top_n }}
+{%- endif %}
+{% endmacro %}

@@ -1,0 +1,11 @@
+-- Each product's top var('affinity_top_n') neighbours by cosine similarity of basket
+-- co-occurrence, per run; see macros/item_affinity.sql.
+with
+
+basket_products as (
+    select distinct run_id, basket_id, product_id as item
+    from {{ ref('fct_transaction_items') }}
+    where not is_bulk
+),
+
+{{ item_affinity('basket_products', top_n=var('affinity_top_n')) }}
