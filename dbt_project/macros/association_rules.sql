@@ -26,14 +26,18 @@ items as (
 ),
 
 kept_baskets as (
-    select {{ key_list }}, basket_id
+    select
+        {{ key_list }},
+        basket_id,
+        -- a small integer per basket: the pair self-join runs on it alone
+        row_number() over () as basket_code
     from items
     group by {{ key_list }}, basket_id
     having count(*) <= {{ var('basket_rules_max_basket_size') }}
 ),
 
 kept as (
-    select items.*
+    select items.*, kept_baskets.basket_code
     from items
     inner join kept_baskets using ({{ key_list }}, basket_id)
 ),
@@ -51,10 +55,9 @@ item_counts as (
 frequent_items as (
     select
         item_counts.*,
-        -- a small integer per frequent item: pairs join and group on it, not on the item
+        -- a small integer per frequent item (and keys): pairs group on it, not on the item
         row_number() over (
-            partition by {% for key in keys %}item_counts.{{ key }}{% if not loop.last %}, {% endif %}{% endfor %}
-            order by item_counts.item
+            order by {% for key in keys %}item_counts.{{ key }}, {% endfor %}item_counts.item
         ) as item_code
     from item_counts
     inner join baskets using ({{ key_list }})
@@ -62,38 +65,30 @@ frequent_items as (
 ),
 
 frequent_lines as (
-    select {% for key in keys %}kept.{{ key }}, {% endfor %}kept.basket_id, frequent_items.item_code
+    select kept.basket_code, frequent_items.item_code
     from kept
     inner join frequent_items using ({{ key_list }}, item)
 ),
 
 coded_pairs as (
-    select
-        {% for key in keys %}a.{{ key }}, {% endfor %}
-        a.item_code as code_a,
-        b.item_code as code_b,
-        count(*) as n_pair_baskets
+    select a.item_code as code_a, b.item_code as code_b, count(*) as n_pair_baskets
     from frequent_lines as a
     inner join frequent_lines as b
-        on {{ keys_match('a', 'b', keys) }}
-        and a.basket_id = b.basket_id
-        and a.item_code < b.item_code
-    group by {% for key in keys %}a.{{ key }}, {% endfor %}a.item_code, b.item_code
+        on a.basket_code = b.basket_code and a.item_code < b.item_code
+    group by a.item_code, b.item_code
 ),
 
 frequent_pairs as (
     select
-        {% for key in keys %}coded_pairs.{{ key }}, {% endfor %}
+        {% for key in keys %}a.{{ key }}, {% endfor %}
         a.item as item_a,
         b.item as item_b,
         coded_pairs.n_pair_baskets
     from coded_pairs
-    inner join baskets
-        on {{ keys_match('baskets', 'coded_pairs', keys) }}
-    inner join frequent_items as a
-        on {{ keys_match('a', 'coded_pairs', keys) }} and a.item_code = coded_pairs.code_a
-    inner join frequent_items as b
-        on {{ keys_match('b', 'coded_pairs', keys) }} and b.item_code = coded_pairs.code_b
+    -- item codes are unique across keys: both items share the basket's keys
+    inner join frequent_items as a on a.item_code = coded_pairs.code_a
+    inner join frequent_items as b on b.item_code = coded_pairs.code_b
+    inner join baskets on {{ keys_match('baskets', 'a', keys) }}
     where coded_pairs.n_pair_baskets >= {{ var('basket_rules_min_support') }} * baskets.n_baskets
 ),
 

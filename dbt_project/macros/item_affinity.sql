@@ -18,8 +18,8 @@ item_counts as (
         run_id,
         item,
         count(*) as n_item_baskets,
-        -- a small integer per item: pairs join and group on it, not on the item
-        row_number() over (partition by run_id order by item) as item_code
+        -- a small integer per item, unique across runs: pairs group on it, not on the item
+        row_number() over (order by run_id, item) as item_code
     from items
     group by run_id, item
     having count(*) >= {{ min_pair }}
@@ -31,61 +31,68 @@ coded_lines as (
     inner join item_counts using (run_id, item)
 ),
 
-coded_pairs as (
-    select a.run_id, a.item_code as code_a, b.item_code as code_b, count(*) as n_pair_baskets
+pair_lines as (
+    -- one bigint per pair (both codes < 2^31): counting groups on a single column
+    select a.item_code * 2147483648 + b.item_code as pair_code
     from coded_lines as a
     inner join coded_lines as b
         on a.run_id = b.run_id and a.basket_id = b.basket_id and a.item_code < b.item_code
-    group by a.run_id, a.item_code, b.item_code
+),
+
+coded_pairs as (
+    select
+        pair_code // 2147483648 as code_a,
+        pair_code % 2147483648 as code_b,
+        count(*) as n_pair_baskets
+    from pair_lines
+    group by pair_code
     having count(*) >= {{ min_pair }}
 ),
 
 directed as (
-    select run_id, code_a as item_code, code_b as neighbour_code, n_pair_baskets
+    select code_a as item_code, code_b as neighbour_code, n_pair_baskets
     from coded_pairs
     union all
-    select run_id, code_b as item_code, code_a as neighbour_code, n_pair_baskets
+    select code_b as item_code, code_a as neighbour_code, n_pair_baskets
     from coded_pairs
 ),
 
 scored as (
     select
-        directed.run_id,
-        a.item,
-        b.item as neighbour,
-        a.n_item_baskets,
-        b.n_item_baskets as n_neighbour_baskets,
+        directed.item_code,
+        directed.neighbour_code,
         directed.n_pair_baskets,
         directed.n_pair_baskets
             / sqrt(cast(a.n_item_baskets as double) * b.n_item_baskets) as cosine_similarity
     from directed
-    inner join item_counts as a
-        on a.run_id = directed.run_id and a.item_code = directed.item_code
-    inner join item_counts as b
-        on b.run_id = directed.run_id and b.item_code = directed.neighbour_code
+    inner join item_counts as a on a.item_code = directed.item_code
+    inner join item_counts as b on b.item_code = directed.neighbour_code
 ),
 
 ranked as (
     select
         *,
+        -- codes follow the items' order within a run, so the last tie-break is the neighbour
         row_number() over (
-            partition by run_id, item
-            order by cosine_similarity desc, n_pair_baskets desc, neighbour
+            partition by item_code
+            order by cosine_similarity desc, n_pair_baskets desc, neighbour_code
         ) as neighbour_rank
     from scored
 )
 
 select
-    run_id,
-    item,
-    neighbour,
-    neighbour_rank,
-    n_item_baskets,
-    n_neighbour_baskets,
-    n_pair_baskets,
-    cosine_similarity
+    a.run_id,
+    a.item,
+    b.item as neighbour,
+    ranked.neighbour_rank,
+    a.n_item_baskets,
+    b.n_item_baskets as n_neighbour_baskets,
+    ranked.n_pair_baskets,
+    ranked.cosine_similarity
 from ranked
+inner join item_counts as a on a.item_code = ranked.item_code
+inner join item_counts as b on b.item_code = ranked.neighbour_code
 {%- if top_n is not none %}
-where neighbour_rank <= {{ top_n }}
+where ranked.neighbour_rank <= {{ top_n }}
 {%- endif %}
 {% endmacro %}
