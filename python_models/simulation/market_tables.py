@@ -1,5 +1,5 @@
 """The raw tables the market context alone determines: products, stores, promotions, prices,
-campaign descriptions and coupons."""
+marketing signals, campaign descriptions and coupons."""
 
 from __future__ import annotations
 
@@ -61,11 +61,25 @@ def _prices(context: MarketContext) -> pd.DataFrame:
     )
 
 
+def _marketing_signals(context: MarketContext) -> pd.DataFrame:
+    n_stores, n_weeks = context.signal.shape
+    store = np.repeat(np.arange(n_stores), n_weeks)
+    week = np.tile(np.arange(n_weeks), n_stores)
+    return pd.DataFrame(
+        {
+            "store_id": context.store_ids[store],
+            "week": (week + 1).astype(np.int32),
+            "marketing_signal": context.signal[store, week].astype(float),
+        }
+    )
+
+
 def market_tables(context: MarketContext) -> dict[str, pd.DataFrame]:
     return {
         "products": _products(context),
         "stores": pd.DataFrame({"store_id": context.store_ids}),
         "promotions": promotions_table(context.market, context.promotion, context.store_ids),
         "prices": _prices(context),
+        "marketing_signals": _marketing_signals(context),
         **description_tables(context.campaigns, context.market),
     }

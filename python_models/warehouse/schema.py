@@ -268,6 +268,24 @@ PRICES = Table(
     simulation_only=True,
 )
 
+MARKETING_SIGNALS = Table(
+    "marketing_signals",
+    "Simulated runs only: how loudly each store promoted in each week, the signal store visits "
+    "respond to (unit-free, mean 0 over the run's store-weeks).",
+    (
+        _id("store_id", "Store."),
+        Column("week", "INTEGER", nullable=False, non_negative=True, description="Study week."),
+        _double(
+            "marketing_signal",
+            "Weighted sum of the store-week's standardised promotion depth, share of products "
+            "promoted, share on display and share in the mailer.",
+        ),
+    ),
+    key=("store_id", "week"),
+    foreign_keys=(ForeignKey(("store_id",), "stores", ("store_id",)),),
+    simulation_only=True,
+)
+
 CAMPAIGN_ASSIGNMENTS = Table(
     "campaign_assignments",
     "Simulated runs only: every household eligible for a campaign and its randomized group; "
@@ -357,6 +375,7 @@ RAW_TABLES: tuple[Table, ...] = (
     TRANSACTIONS,
     PROMOTIONS,
     PRICES,
+    MARKETING_SIGNALS,
     CAMPAIGN_ASSIGNMENTS,
     HOUSEHOLD_PARAMETERS,
     TRUE_UPLIFT,
