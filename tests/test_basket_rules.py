@@ -8,9 +8,11 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import query, small_run
 from mlxtend.frequent_patterns import apriori, association_rules
 
+from python_models.paths import DBT_PROJECT_DIR
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
 
@@ -21,7 +23,7 @@ VARS = {
     "affinity_top_n": 3,
     "affinity_min_pair_baskets": 4,
 }
-DEFAULT_AFFINITY = {"affinity_top_n": 10, "affinity_min_pair_baskets": 3}  # dbt_project.yml
+DEFAULTS = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 HOUSEHOLDS = 12
 METRICS = [
     "antecedent_support",
@@ -120,19 +122,20 @@ def category_of(product: pd.Series) -> pd.Series:
     return product.map(lambda p: f"CAT {p // 3:02d}")
 
 
-def mlxtend_rules(lines: pd.DataFrame, item: pd.Series) -> pd.DataFrame:
+def mlxtend_rules(lines: pd.DataFrame, item: pd.Series, settings=VARS) -> pd.DataFrame:
     items = lines.assign(item=item.to_numpy()).drop_duplicates(["basket", "item"])
     sizes = items.groupby("basket").size()
-    items = items[items["basket"].isin(sizes.index[sizes <= VARS["basket_rules_max_basket_size"]])]
+    largest = settings["basket_rules_max_basket_size"]
+    items = items[items["basket"].isin(sizes.index[sizes <= largest])]
     onehot = pd.crosstab(items["basket"], items["item"]).astype(bool)
     frequent = apriori(
-        onehot, min_support=VARS["basket_rules_min_support"], use_colnames=True, max_len=2
+        onehot, min_support=settings["basket_rules_min_support"], use_colnames=True, max_len=2
     )
     rules = association_rules(
         frequent,
         num_itemsets=len(onehot),
         metric="confidence",
-        min_threshold=VARS["basket_rules_min_confidence"],
+        min_threshold=settings["basket_rules_min_confidence"],
     )
     rules.columns = [str(c).replace(" ", "_") for c in rules.columns]
     rules["antecedent"] = rules["antecedents"].map(lambda s: next(iter(s)))
@@ -159,6 +162,12 @@ def test_rules_equal_mlxtend(built, level):
     actual = sql_rules(path, f"basket_rules_{level}")
     assert len(expected) > 20
     assert_frames_close(actual, expected, METRICS)
+    if level == "product":
+        # Each var took effect: at its project default mlxtend finds other rules.
+        rule_vars = [v for v in VARS if v.startswith("basket_rules_")]
+        for var in rule_vars:
+            other = mlxtend_rules(lines, item, {**VARS, var: DEFAULTS[var]})
+            assert not other.equals(expected), var
     if level == "product":
         # 100 -> 101 always holds: conviction is infinite, flagged, and null.
         assert actual.loc[(100, 101), "infinite"]
@@ -236,7 +245,7 @@ def test_affinity_equals_cosine_of_basket_vectors(built, level):
     assert_frames_close(actual.set_index(["item", "neighbour"]).sort_index(), expected, columns)
     if level == "product":
         # Both vars took effect: each at its default gives other neighbours.
-        top_n, min_pair = DEFAULT_AFFINITY.values()
+        top_n, min_pair = DEFAULTS["affinity_top_n"], DEFAULTS["affinity_min_pair_baskets"]
         assert len(cosine_neighbours(lines, item, top_n, VARS["affinity_min_pair_baskets"])) > len(
             expected
         )
