@@ -1,0 +1,35 @@
+-- Per run and calibration metric: the two-sample KS statistic of the run's distribution against
+-- the reference run's (var 'calibration_reference_run'), its complement, and both means and
+-- medians; see macros/ks_two_sample.sql.
+with
+
+samples as (
+    select * from {{ ref('calibration_metric_values') }}
+),
+
+{{ ks_two_sample('samples', var('calibration_reference_run')) }},
+
+summaries as (
+    select run_id, metric, avg(value) as mean_value, median(value) as median_value
+    from samples
+    group by run_id, metric
+)
+
+select
+    ks_statistics.run_id,
+    ks_statistics.reference_run_id,
+    ks_statistics.metric,
+    cast(ks_statistics.n_run as bigint) as n_run,
+    cast(ks_statistics.n_reference as bigint) as n_reference,
+    ks_statistics.ks_statistic,
+    1 - ks_statistics.ks_statistic as ks_complement,
+    runs.mean_value as run_mean,
+    reference.mean_value as reference_mean,
+    runs.median_value as run_median,
+    reference.median_value as reference_median
+from ks_statistics
+inner join summaries as runs
+    on runs.run_id = ks_statistics.run_id and runs.metric = ks_statistics.metric
+inner join summaries as reference
+    on reference.run_id = ks_statistics.reference_run_id
+    and reference.metric = ks_statistics.metric

@@ -1,0 +1,106 @@
+-- The balanced calibration score per run, over the metrics of the calibration_metrics seed:
+-- the weighted harmonic mean H of the KS complements c (tier weights from calibration_tiers;
+-- a metric the run lacks counts as c = 0), minus an imbalance penalty
+-- var('calibration_imbalance_penalty') x the weighted standard deviation of c, minus
+-- var('calibration_low_metric_penalty') x the total shortfall of the metrics below
+-- var('calibration_low_metric_floor'), floored at 0. The harmonic mean already drags the score
+-- towards the worst metrics; the penalties make an uneven or a failing metric cost more still.
+{%- set floor = var('calibration_low_metric_floor') %}
+with
+
+ks as (
+    select * from {{ ref('calibration_ks') }}
+),
+
+metrics as (
+    select * from {{ ref('calibration_metrics') }}
+),
+
+tiers as (
+    select * from {{ ref('calibration_tiers') }}
+),
+
+runs as (
+    select distinct run_id, reference_run_id from ks
+),
+
+scored_metrics as (
+    select
+        runs.run_id,
+        runs.reference_run_id,
+        metrics.metric,
+        tiers.weight,
+        coalesce(ks.ks_complement, 0) as ks_complement,
+        ks.ks_complement is null as is_missing
+    from runs
+    cross join metrics
+    inner join tiers on tiers.tier = metrics.tier
+    left join ks
+        on ks.run_id = runs.run_id and ks.metric = metrics.metric
+),
+
+aggregated as (
+    select
+        run_id,
+        reference_run_id,
+        count(*) as n_metrics,
+        sum(case when is_missing then 1 else 0 end) as n_missing_metrics,
+        sum(case when ks_complement < 0.9 then 1 else 0 end) as n_metrics_below_0_90,
+        min(ks_complement) as min_ks_complement,
+        sum(weight * ks_complement) / sum(weight) as weighted_mean,
+        case
+            when min(ks_complement) > 0 then sum(weight) / sum(weight / ks_complement)
+            else 0
+        end as harmonic_mean,
+        sum(case when ks_complement < {{ floor }} then {{ floor }} - ks_complement else 0 end)
+            as low_metric_shortfall
+    from scored_metrics
+    group by run_id, reference_run_id
+),
+
+spread as (
+    select
+        scored_metrics.run_id,
+        sqrt(
+            sum(scored_metrics.weight * power(scored_metrics.ks_complement - aggregated.weighted_mean, 2))
+            / sum(scored_metrics.weight)
+        ) as imbalance
+    from scored_metrics
+    inner join aggregated using (run_id)
+    group by scored_metrics.run_id
+),
+
+worst as (
+    select run_id, metric as worst_metric
+    from (
+        select
+            run_id,
+            metric,
+            row_number() over (partition by run_id order by ks_complement, metric) as position
+        from scored_metrics
+    ) as ranked
+    where position = 1
+)
+
+select
+    aggregated.run_id,
+    aggregated.reference_run_id,
+    cast(aggregated.n_metrics as bigint) as n_metrics,
+    cast(aggregated.n_missing_metrics as bigint) as n_missing_metrics,
+    cast(aggregated.n_metrics_below_0_90 as bigint) as n_metrics_below_0_90,
+    aggregated.min_ks_complement,
+    worst.worst_metric,
+    aggregated.harmonic_mean,
+    spread.imbalance,
+    {{ var('calibration_imbalance_penalty') }} * spread.imbalance as imbalance_penalty,
+    {{ var('calibration_low_metric_penalty') }} * aggregated.low_metric_shortfall
+        as low_metric_penalty,
+    greatest(
+        0,
+        aggregated.harmonic_mean
+        - {{ var('calibration_imbalance_penalty') }} * spread.imbalance
+        - {{ var('calibration_low_metric_penalty') }} * aggregated.low_metric_shortfall
+    ) as score
+from aggregated
+inner join spread using (run_id)
+inner join worst using (run_id)

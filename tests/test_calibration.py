@@ -1,0 +1,144 @@
+"""Calibration marts: the SQL KS statistic equals scipy's, on generated samples and on the samples
+the pipeline measures; the balanced score covers every metric; every calibration var counts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import query
+from scipy import stats
+
+from python_models.paths import REPO_ROOT
+from python_models.warehouse.dbt_runner import run_dbt
+
+METRICS = len(pd.read_csv(REPO_ROOT / "seeds" / "calibration_metrics.csv"))
+
+
+def quiet(_line: str) -> None:
+    pass
+
+
+def scipy_ks(samples: pd.DataFrame, run: str, reference: str) -> pd.Series:
+    """KS statistic per metric of ``run`` against ``reference``, by scipy."""
+    statistics = {}
+    for metric, own in samples[samples["run_id"] == run].groupby("metric"):
+        other = samples[(samples["run_id"] == reference) & (samples["metric"] == metric)]
+        if len(other):
+            statistics[metric] = stats.ks_2samp(own["value"], other["value"]).statistic
+    return pd.Series(statistics).sort_index()
+
+
+def sql_ks(path, run: str) -> pd.Series:
+    rows = query(
+        path, "SELECT metric, ks_statistic FROM marts.calibration_ks WHERE run_id = ?", [run]
+    )
+    return pd.Series(dict(rows)).sort_index()
+
+
+def generated_samples(seed: int = 11) -> pd.DataFrame:
+    """Two simulated runs against a reference: continuous samples of unequal sizes, counts with
+    many ties inside and across samples, shifted and identical distributions."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for run, shift in [("ref", 0.0), ("sim_a", 0.3), ("sim_b", -0.1)]:
+        size = {"ref": 200, "sim_a": 137, "sim_b": 64}[run]
+        draws = {
+            "normal": rng.normal(shift, 1, size),
+            "counts": rng.poisson(3 + shift * 5, size).astype(float),
+            "shares": np.round(rng.beta(2, 5 + shift, size), 2),
+            "constant": np.full(size, 1.0),
+        }
+        for metric, values in draws.items():
+            frames.append(pd.DataFrame({"run_id": run, "metric": metric, "value": values}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_ks_equals_scipy_on_generated_samples(tmp_path):
+    samples = generated_samples()
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.calibration_metric_values AS "
+        "SELECT run_id::VARCHAR AS run_id, metric::VARCHAR AS metric, value::DOUBLE AS value "
+        "FROM samples"
+    )
+    con.close()
+    variables = json.dumps({"calibration_reference_run": "ref"})
+    run_dbt(
+        ["run", "--select", "calibration_ks", "--vars", variables],
+        warehouse_path=path,
+        echo=quiet,
+    )
+    for run in ["sim_a", "sim_b"]:
+        expected = scipy_ks(samples, run, "ref")
+        actual = sql_ks(path, run)
+        assert list(actual.index) == list(expected.index)
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-12)
+        assert actual["constant"] == 0 and actual["normal"] > 0
+    assert not query(path, "SELECT * FROM marts.calibration_ks WHERE run_id = 'ref'")
+
+
+def test_pipeline_runs_are_scored_on_every_metric_and_ks_equals_scipy(built):
+    path, _ = built
+    simulated = query(path, "SELECT run_id FROM marts.calibration_scores")
+    assert len(simulated) == 1
+    run = simulated[0][0]
+    samples = pd.DataFrame(
+        query(path, "SELECT run_id, metric, value FROM marts.calibration_metric_values"),
+        columns=["run_id", "metric", "value"],
+    )
+    expected = scipy_ks(samples, run, "complete_journey")
+    actual = sql_ks(path, run)
+    assert len(actual) == METRICS
+    np.testing.assert_allclose(actual, expected.loc[actual.index], rtol=0, atol=1e-12)
+    n_metrics, n_missing, harmonic_mean, score = query(
+        path,
+        "SELECT n_metrics, n_missing_metrics, harmonic_mean, score FROM marts.calibration_scores",
+    )[0]
+    assert (n_metrics, n_missing) == (METRICS, 0)
+    assert 0 < harmonic_mean < 1 and 0 <= score <= harmonic_mean
+
+
+@pytest.fixture(scope="module")
+def calibrated_copy(built, tmp_path_factory):
+    path = tmp_path_factory.mktemp("calibration") / "warehouse.duckdb"
+    shutil.copy(built[0], path)
+    return path
+
+
+CALIBRATION_TABLES = ["calibration_metric_values", "calibration_ks", "calibration_scores"]
+
+
+def calibration_snapshot(path) -> dict[str, list[tuple]]:
+    return {t: query(path, f"SELECT * FROM marts.{t} ORDER BY ALL") for t in CALIBRATION_TABLES}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("calibration_top_products", 40),
+        ("calibration_imbalance_penalty", 2.0),
+        ("calibration_low_metric_floor", 0.99),
+        ("calibration_low_metric_penalty", 0.1),
+    ],
+)
+def test_each_calibration_var_changes_the_output(calibrated_copy, name, value):
+    def build(variables: dict) -> dict[str, list[tuple]]:
+        arguments = ["run", "--select", "calibration_metric_values+"]
+        run_dbt(
+            [*arguments, "--vars", json.dumps(variables)],
+            warehouse_path=calibrated_copy,
+            echo=quiet,
+        )
+        return calibration_snapshot(calibrated_copy)
+
+    default = build({})
+    changed = build({name: value})
+    assert changed != default
+    assert changed["calibration_scores"] != default["calibration_scores"], name
