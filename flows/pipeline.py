@@ -1,6 +1,6 @@
 """The main job: load the real Complete Journey data, build the warehouse with dbt, learn the
 market's parameters from it, simulate a run from them, load it, build and test everything with
-dbt, and summarize.
+dbt, report the simulated run's calibration against the real one, and summarize.
 
 Run it with ``make run`` or ``python -m flows.pipeline --help``.
 """
@@ -101,10 +101,28 @@ def simulate_run(
 
 
 @task(cache_policy=NO_CACHE)
+def calibration_report(warehouse_path: Path, run_id: str, reports_dir: Path) -> str:
+    """Plots and KS-complement table of ``run_id`` against the real run; returns a summary line."""
+    from python_models.calibration import write_report  # matplotlib: not in every worker
+
+    report = write_report(warehouse_path, run_id, reports_dir)
+    score = report.score
+    return (
+        f"  {run_id} against {report.reference_run_id}: score {score['score']:.3f}, harmonic "
+        f"mean {score['harmonic_mean']:.3f}, {score['n_metrics_below_0_90']} of "
+        f"{score['n_metrics']} metrics below 0.90 (worst: {score['worst_metric']} "
+        f"{score['min_ks_complement']:.3f})\n  report: {report.table_path}"
+    )
+
+
+@task(cache_policy=NO_CACHE)
 def summarize(
-    warehouse_path: Path, seconds: dict[str, float], learned: dict[str, float]
+    warehouse_path: Path,
+    seconds: dict[str, float],
+    learned: dict[str, float],
+    calibration: str,
 ) -> dict[str, dict[str, int]]:
-    """Print rows per mart and run, rows per learned table, and seconds per step."""
+    """Print rows per mart and run, rows per learned table, calibration and seconds per step."""
     marts = row_counts(warehouse_path, "marts")
     learned_rows = row_counts(warehouse_path, "learned", key="learn_id")
     mart_table = marts.pivot(index="table", columns="run_id", values="rows").fillna(0)
@@ -118,7 +136,7 @@ def summarize(
         f"\nWarehouse: {warehouse_path}\n\nRows per mart and run:\n"
         f"{mart_table.astype(int).to_string()}\n\nRows per learned table and learn id:\n"
         f"{learned_table.astype(int).to_string()}\n\nLearning:\n{figures}\n"
-        f"\nSeconds per step:\n{steps}\n"
+        f"\nCalibration:\n{calibration}\n\nSeconds per step:\n{steps}\n"
     )
     return {"marts": counts_by_key(marts), "learned": counts_by_key(learned_rows, "learn_id")}
 
@@ -154,7 +172,8 @@ def pipeline(
     learn_seed
         Root seed of the learning pass.
     reports_dir
-        Folder the learning plots are written to; default reports/ in the repository.
+        Folder the learning plots (``learning/``) and the calibration report
+        (``calibration/<run_id>/``) are written to; default reports/ in the repository.
     simulation
         Simulation settings as nested values (``SimulationConfig`` fields, e.g.
         ``{"n_households": 500, "visits": {"signal_effect": 0.5}}``), applied over
@@ -189,7 +208,8 @@ def pipeline(
     seconds["dbt build"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    learned = learn(path, config, Path(reports_dir).resolve() if reports_dir else REPORTS_DIR)
+    reports = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
+    learned = learn(path, config, reports)
     seconds["learn"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -200,7 +220,11 @@ def pipeline(
     build_warehouse(path, [])
     seconds["dbt build all"] = time.perf_counter() - started
 
-    return summarize(path, seconds, learned)
+    started = time.perf_counter()
+    calibration = calibration_report(path, simulation_config.run_id, reports / "calibration")
+    seconds["calibration report"] = time.perf_counter() - started
+
+    return summarize(path, seconds, learned, calibration)
 
 
 def _merged(base: dict, override: dict) -> dict:

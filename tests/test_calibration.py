@@ -142,3 +142,24 @@ def test_each_calibration_var_changes_the_output(calibrated_copy, name, value):
     changed = build({name: value})
     assert changed != default
     assert changed["calibration_scores"] != default["calibration_scores"], name
+
+
+def test_pipeline_writes_the_calibration_report(built):
+    path, _ = built
+    (run,) = query(path, "SELECT run_id FROM marts.calibration_scores")[0]
+    folder = path.parent / "reports" / "calibration" / run
+    plots = sorted(p.stem for p in folder.glob("*.png"))
+    metrics = pd.read_csv(REPO_ROOT / "seeds" / "calibration_metrics.csv")["metric"]
+    assert plots == sorted(metrics)
+    table = (folder / "ks_complements.md").read_text()
+    complements = dict(query(path, "SELECT metric, ks_complement FROM marts.calibration_ks"))
+    for metric, complement in complements.items():
+        assert f"| {metric} |" in table and f"{complement:.3f}" in table
+
+
+def test_report_of_an_uncalibrated_run_names_it(built, tmp_path):
+    from python_models.calibration import write_report
+
+    with pytest.raises(ValueError, match="no calibration of run 'nowhere'"):
+        write_report(built[0], "nowhere", tmp_path)
+    assert not (tmp_path / "nowhere").exists()

@@ -1,0 +1,149 @@
+"""The calibration report of a run: one PNG per metric overlaying its distribution on the
+reference run's, and a table of KS complements, read from the calibration marts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+TARGET = 0.90  # KS complement every metric should reach
+QUANTILES = np.linspace(0, 1, 501)  # where each ECDF is drawn: enough for a smooth curve
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    run_id: str
+    reference_run_id: str
+    scores: pd.DataFrame  # one row per metric: tier, KS, complement, means, medians
+    score: dict  # the run's row of calibration_scores
+    table_path: Path
+    plots: list[Path]
+
+
+def _quantile_curves(con, run_ids: list[str]) -> pd.DataFrame:
+    """ECDF of every metric and run drawn at QUANTILES (one metric's sample in memory at a time)."""
+    rows = []
+    pairs = con.execute(
+        "SELECT DISTINCT run_id, metric FROM marts.calibration_metric_values "
+        "WHERE run_id IN (SELECT unnest($runs))",
+        {"runs": run_ids},
+    ).fetchall()
+    for run_id, metric in pairs:
+        values = con.execute(
+            "SELECT value FROM marts.calibration_metric_values WHERE run_id = $run AND metric = $m",
+            {"run": run_id, "m": metric},
+        ).fetchnumpy()["value"]
+        rows.append((run_id, metric, np.quantile(values, QUANTILES)))
+    return pd.DataFrame(rows, columns=["run_id", "metric", "values"])
+
+
+def _plot_metric(row: pd.Series, curves: dict[str, np.ndarray], labels, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for (run_id, label), colour in zip(labels, ["black", "tab:red"], strict=True):
+        values = curves.get(run_id)
+        if values is not None:
+            ax.step(values, QUANTILES, where="post", color=colour, label=label)
+    ax.set_title(
+        f"{row['metric']} ({row['tier']}): KS complement {row['ks_complement']:.3f}",
+        fontsize=10,
+        color="black" if row["ks_complement"] >= TARGET else "tab:red",
+    )
+    ax.set_ylabel("share of observations ≤ x")
+    ax.set_xlabel(f"x: {row['metric']} per {row['unit_of_observation']}", fontsize=8)
+    low, high = (
+        np.nanmin([v[5] for v in curves.values()]),
+        np.nanmax([v[-6] for v in curves.values()]),
+    )
+    if high > low:
+        ax.set_xlim(low, high)  # the 1st to 99th percentile of both: long tails hide the body
+        if low > 0 and high / low > 100:
+            ax.set_xscale("log")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def write_report(
+    warehouse_path: str | Path, run_id: str, reports_dir: str | Path
+) -> CalibrationReport:
+    """Write ``<reports_dir>/<run_id>/<metric>.png`` and ``ks_complements.md`` for ``run_id``.
+
+    Raises ``ValueError`` when the warehouse holds no calibration of ``run_id`` (build the
+    calibration marts after loading the run).
+    """
+    out = Path(reports_dir) / run_id
+    con = duckdb.connect(str(Path(warehouse_path).resolve()), read_only=True)
+    con.execute("SET enable_progress_bar = false")
+    try:
+        scores = con.execute(
+            """
+            SELECT metrics.metric, metrics.tier, metrics.unit_of_observation, ks.reference_run_id,
+                   ks.n_run, ks.n_reference, ks.ks_statistic, ks.ks_complement,
+                   ks.run_mean, ks.reference_mean, ks.run_median, ks.reference_median
+            FROM reference.calibration_metrics AS metrics
+            LEFT JOIN marts.calibration_ks AS ks
+                ON ks.metric = metrics.metric AND ks.run_id = $run
+            ORDER BY ks.ks_complement NULLS FIRST, metrics.metric
+            """,
+            {"run": run_id},
+        ).df()
+        score = con.execute(
+            "SELECT * FROM marts.calibration_scores WHERE run_id = $run", {"run": run_id}
+        ).df()
+        if score.empty:
+            raise ValueError(
+                f"no calibration of run {run_id!r} in {warehouse_path}: load the run and build "
+                "the calibration marts (dbt build) first"
+            )
+        reference = score["reference_run_id"].iloc[0]
+        curves = _quantile_curves(con, [run_id, reference])
+    finally:
+        con.close()
+
+    out.mkdir(parents=True, exist_ok=True)
+    labels = [(reference, f"{reference} (reference)"), (run_id, run_id)]
+    plots = []
+    for _, row in scores.dropna(subset=["ks_complement"]).iterrows():
+        own = curves[curves["metric"] == row["metric"]]
+        by_run = {
+            r: np.asarray(v, dtype=float) for r, v in zip(own["run_id"], own["values"], strict=True)
+        }
+        plots.append(_plot_metric(row, by_run, labels, out / f"{row['metric']}.png"))
+
+    table_path = out / "ks_complements.md"
+    table_path.write_text(_markdown(run_id, reference, scores, score.iloc[0].to_dict()))
+    return CalibrationReport(run_id, reference, scores, score.iloc[0].to_dict(), table_path, plots)
+
+
+def _markdown(run_id: str, reference: str, scores: pd.DataFrame, score: dict) -> str:
+    lines = [
+        f"# Calibration of `{run_id}` against `{reference}`",
+        "",
+        f"Balanced score **{score['score']:.3f}** (harmonic mean {score['harmonic_mean']:.3f}, "
+        f"imbalance penalty {score['imbalance_penalty']:.3f}, low-metric penalty "
+        f"{score['low_metric_penalty']:.3f}); {score['n_metrics_below_0_90']} of "
+        f"{score['n_metrics']} metrics below {TARGET:.2f}.",
+        "",
+        "| metric | tier | KS complement | mean (run / reference) | median (run / reference) |",
+        "|---|---|---|---|---|",
+    ]
+    for _, row in scores.iterrows():
+        if pd.isna(row["ks_complement"]):
+            lines.append(f"| {row['metric']} | {row['tier']} | missing | | |")
+            continue
+        lines.append(
+            f"| {row['metric']} | {row['tier']} | {row['ks_complement']:.3f} | "
+            f"{row['run_mean']:.4g} / {row['reference_mean']:.4g} | "
+            f"{row['run_median']:.4g} / {row['reference_median']:.4g} |"
+        )
+    return "\n".join(lines) + "\n"
