@@ -144,3 +144,27 @@ def test_a_missing_warehouse_or_learned_market_is_named(tmp_path):
     duckdb.connect(str(empty)).close()
     with pytest.raises(ValueError, match="has no learned tables"):
         load_learned_market(empty, "complete_journey")
+
+
+def test_a_new_plan_in_the_same_folder_is_not_served_from_the_old_one(tmp_path):
+    """One process simulating twice into one folder (as a tuning loop does) uses each plan."""
+    import os
+    import pickle
+
+    from simulated_market import MARKET
+
+    from python_models.simulation.market_context import build_market_context
+    from python_models.simulation.run import PLAN_FILE, run_shard, shards
+
+    plan = tmp_path / PLAN_FILE
+    counts = []
+    for stamp, base_logit in enumerate([-2.0, 0.0]):
+        config = dataclasses.replace(
+            SMALL, categories=dataclasses.replace(SMALL.categories, base_logit=base_logit)
+        )
+        with plan.open("wb") as handle:
+            pickle.dump((build_market_context(MARKET, config), config), handle)
+        os.utime(plan, ns=(stamp, stamp))  # distinct write times, however fast the loop
+        counts.append(run_shard(plan, shards(config)[0])["transactions"])
+    expected = len(run(dataclasses.replace(SMALL, categories=config.categories))[1]["transactions"])
+    assert counts[1] == expected != counts[0]

@@ -124,7 +124,9 @@ def prepare(
 
 
 @lru_cache(maxsize=2)
-def _plan(path: str) -> tuple[MarketContext, SimulationConfig]:
+def _plan(path: str, written_ns: int) -> tuple[MarketContext, SimulationConfig]:
+    # Keyed by the file's write time too: a later simulation into the same folder writes a new
+    # plan at the same path, which a process that read the old one must not reuse.
     with open(path, "rb") as handle:
         return pickle.load(handle)
 
@@ -132,7 +134,7 @@ def _plan(path: str) -> tuple[MarketContext, SimulationConfig]:
 def run_shard(plan_path: str | Path, shard: Shard) -> dict[str, int]:
     """Simulate one shard from the plan and write its household tables; returns row counts."""
     plan_path = Path(plan_path)
-    context, config = _plan(str(plan_path))
+    context, config = _plan(str(plan_path), plan_path.stat().st_mtime_ns)
     part = f"shard-{shard.index:06d}"
     folder = plan_path.parent / "transactions"
     folder.mkdir(parents=True, exist_ok=True)
