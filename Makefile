@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 # forbids writing .pyc files at run time.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install run test lint benchmark clean
+.PHONY: install run calibrate test lint benchmark clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,6 +32,11 @@ install: $(VENV)/.installed
 
 run: install
 	$(VENV)/bin/python -m flows.pipeline --warehouse-path "$(WAREHOUSE_PATH)"
+
+# Tune the simulator against the calibration score (after `make run`): TRIALS trials.
+TRIALS ?= 20
+calibrate: install
+	$(VENV)/bin/python -m flows.calibrate --warehouse-path "$(WAREHOUSE_PATH)" --trials $(TRIALS)
 
 test: install lint
 	$(VENV)/bin/pytest

@@ -163,3 +163,58 @@ def test_report_of_an_uncalibrated_run_names_it(built, tmp_path):
     with pytest.raises(ValueError, match="no calibration of run 'nowhere'"):
         write_report(built[0], "nowhere", tmp_path)
     assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.fixture(scope="module")
+def tuned(built, tmp_path_factory):
+    from flows.calibrate import calibrate
+
+    folder = tmp_path_factory.mktemp("tuning")
+    path = folder / "warehouse.duckdb"
+    shutil.copy(built[0], path)
+    best = calibrate(
+        warehouse_path=str(path),
+        trials=2,
+        households=60,
+        weeks=8,
+        study_id="test",
+        reports_dir=str(folder / "reports"),
+    )
+    return path, best
+
+
+def test_calibrate_logs_every_trial_and_writes_the_best_config(tuned):
+    from python_models.calibration.tuning import SEARCH_SPACE
+    from python_models.simulation.config import SimulationConfig
+
+    path, best = tuned
+    trials = query(
+        path,
+        "SELECT trial, settings, score, harmonic_mean, ks_complements "
+        "FROM calibration.calibration_trials WHERE study_id = 'test' ORDER BY trial",
+    )
+    assert [t[0] for t in trials] == [0, 1]
+    settings = [json.loads(t[1]) for t in trials]
+    assert settings[0] != settings[1] and set(settings[0]) == {d.path for d in SEARCH_SPACE}
+    # Different settings simulate differently: the trials' metrics differ.
+    assert trials[0][4] != trials[1][4] and trials[0][3] != trials[1][3]
+    assert len(json.loads(trials[0][4])) == METRICS
+    assert best["score"] == max(t[2] for t in trials)
+    config = SimulationConfig.from_file(best["file"])
+    chosen = settings[best["trial"]]
+    assert config.population.promo_response.median == chosen["population.promo_response.median"]
+    assert config.categories.base_logit == chosen["categories.base_logit"]
+
+
+def test_calibrate_refuses_bad_input(built, tmp_path):
+    from flows.calibrate import calibrate
+
+    with pytest.raises(ValueError, match="trials = 0 must be >= 1"):
+        calibrate(warehouse_path=str(built[0]), trials=0)
+    with pytest.raises(ValueError, match="holds no run 'nowhere'"):
+        calibrate(warehouse_path=str(built[0]), trials=1, reference_run="nowhere")
+    with pytest.raises(FileNotFoundError, match="no warehouse at"):
+        calibrate(warehouse_path=str(tmp_path / "missing.duckdb"), trials=1)
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()
+    with pytest.raises(ValueError, match="holds no loaded run"):
+        calibrate(warehouse_path=str(tmp_path / "empty.duckdb"), trials=1)

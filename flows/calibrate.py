@@ -1,0 +1,163 @@
+"""Tune the simulator against the calibration score.
+
+Each trial draws simulation settings from ``python_models.calibration.tuning.SEARCH_SPACE``
+(Optuna's TPE sampler, seeded), simulates a small run from the learned market of the main
+warehouse, builds the calibration marts in a scratch warehouse beside a copy of the reference
+run, and logs the trial (settings, score, every KS complement) to the main warehouse's
+``calibration.calibration_trials``. The best settings are written as a JSON simulation file
+(usable with ``python -m flows.pipeline --simulation-file``) and reported.
+
+Run it after ``make run``:
+
+    .venv/bin/python -m flows.calibrate --trials 30 --households 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import optuna
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from python_models.calibration.tuning import (
+    SEARCH_SPACE,
+    build_calibration,
+    clear_study,
+    copy_run,
+    log_trial,
+    read_scores,
+    with_settings,
+)
+from python_models.paths import REPORTS_DIR, default_warehouse_path
+from python_models.reference import RUN_ID
+from python_models.simulation.config import SimulationConfig
+from python_models.simulation.run import load_simulation, simulate
+
+
+def _quiet(_line: str) -> None:
+    pass
+
+
+@task(cache_policy=NO_CACHE)
+def prepare_scratch(warehouse: Path, scratch: Path, reference_run: str) -> dict[str, int]:
+    """A scratch warehouse holding only the reference run, with its calibration marts built."""
+    rows = copy_run(warehouse, scratch, reference_run)
+    build_calibration(scratch, _quiet)
+    return rows
+
+
+@task(cache_policy=NO_CACHE)
+def evaluate(warehouse: Path, scratch: Path, config: SimulationConfig, output: Path) -> dict:
+    """Simulate ``config``, load it into the scratch warehouse, build and read its calibration."""
+    simulate(config, warehouse, output, progress=False)
+    load_simulation(scratch, output, config, progress=False)
+    build_calibration(scratch, _quiet)
+    return read_scores(scratch, config.run_id)
+
+
+@flow(name="calibrate", log_prints=False)
+def calibrate(
+    warehouse_path: str | None = None,
+    trials: int = 20,
+    households: int = 1000,
+    weeks: int = 53,
+    seed: int = 0,
+    study_id: str = "calibration",
+    reference_run: str = RUN_ID,
+    reports_dir: str | None = None,
+) -> dict:
+    """Run ``trials`` tuning trials; return the best trial's settings and scores.
+
+    Parameters
+    ----------
+    warehouse_path
+        The main warehouse (after ``make run``): its learned market is simulated from, its
+        reference run compared with, and the trials are logged to it.
+    trials, households, weeks
+        How many trials, and the size of each trial's simulated run.
+    seed
+        Seeds the sampler and every trial's simulation (the same seed gives the same study).
+    study_id
+        Names the study in the trial log (a rerun replaces its trials).
+    reference_run
+        The run calibrated against.
+    reports_dir
+        Where ``calibration/<study_id>_best.json`` is written; default reports/.
+    """
+    if trials < 1:
+        raise ValueError(f"trials = {trials!r} must be >= 1")
+    logger = get_run_logger()
+    warehouse = (
+        Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
+    )
+    base = SimulationConfig(
+        run_id=f"{study_id}_trial",
+        learn_id=reference_run,
+        seed=seed,
+        n_households=households,
+        n_weeks=weeks,
+    )
+    work = Path(tempfile.mkdtemp(prefix="calibrate-"))
+    scratch = work / "scratch.duckdb"
+    prepare_scratch(warehouse, scratch, reference_run)
+    clear_study(warehouse, study_id)
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+    for number in range(trials):
+        trial = study.ask()
+        settings = {
+            d.path: trial.suggest_float(d.path, d.low, d.high, log=d.log) for d in SEARCH_SPACE
+        }
+        config = with_settings(base, settings)
+        result = evaluate(warehouse, scratch, config, work / "simulation")
+        study.tell(trial, result["score"])
+        log_trial(warehouse, study_id, number, config, settings, result)
+        logger.info(
+            "trial %d: score %.3f, harmonic mean %.3f, worst %s %.3f",
+            number,
+            result["score"],
+            result["harmonic_mean"],
+            result["worst_metric"],
+            result["min_ks_complement"],
+        )
+
+    best = study.best_trial
+    best_config = with_settings(base, best.params).replace(run_id=f"{study_id}_best")
+    out = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
+    path = out / "calibration" / f"{study_id}_best.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(best_config.as_mapping(), indent=2, sort_keys=True) + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"best of {trials} trials: trial {best.number}, score {best.value:.3f}; config {path}")
+    return {"trial": best.number, "score": best.value, "settings": best.params, "file": str(path)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse-path", help="the main warehouse (default: the pipeline's)")
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--households", type=int, default=1000)
+    parser.add_argument("--weeks", type=int, default=53)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--study-id", default="calibration")
+    parser.add_argument("--reports-dir")
+    args = parser.parse_args()
+    calibrate(
+        warehouse_path=args.warehouse_path,
+        trials=args.trials,
+        households=args.households,
+        weeks=args.weeks,
+        seed=args.seed,
+        study_id=args.study_id,
+        reports_dir=args.reports_dir,
+    )
+
+
+if __name__ == "__main__":
+    main()
