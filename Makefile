@@ -12,6 +12,8 @@ WAREHOUSE_PATH ?= $(CURDIR)/warehouse/retail.duckdb
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 180
+# Prefect's temporary server reports usage unless told not to (DO_NOT_TRACK does not cover it).
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 # Compile the environment's bytecode at install (~10 s): every process the flows and tests start
 # (dbt, Prefect servers and workers) then imports in half the time, even where the environment
