@@ -116,7 +116,9 @@ def calibrate(
         }
         config = with_settings(base, settings)
         result = evaluate(warehouse, scratch, config, work / "simulation")
-        study.tell(trial, result["score"])
+        # The unfloored score still ranks trials that all score 0.
+        trial.set_user_attr("score", result["score"])
+        study.tell(trial, result["unfloored_score"])
         log_trial(warehouse, study_id, number, config, settings, result)
         logger.info(
             "trial %d: score %.3f, harmonic mean %.3f, worst %s %.3f",
@@ -128,14 +130,15 @@ def calibrate(
         )
 
     best = study.best_trial
+    score = best.user_attrs["score"]
     best_config = with_settings(base, best.params).replace(run_id=f"{study_id}_best")
     out = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
     path = out / "calibration" / f"{study_id}_best.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(best_config.as_mapping(), indent=2, sort_keys=True) + "\n")
     shutil.rmtree(work, ignore_errors=True)
-    print(f"best of {trials} trials: trial {best.number}, score {best.value:.3f}; config {path}")
-    return {"trial": best.number, "score": best.value, "settings": best.params, "file": str(path)}
+    print(f"best of {trials} trials: trial {best.number}, score {score:.3f}; config {path}")
+    return {"trial": best.number, "score": score, "settings": best.params, "file": str(path)}
 
 
 def main() -> None:

@@ -190,7 +190,7 @@ def test_calibrate_logs_every_trial_and_writes_the_best_config(tuned):
     path, best = tuned
     trials = query(
         path,
-        "SELECT trial, settings, score, harmonic_mean, ks_complements "
+        "SELECT trial, settings, unfloored_score, harmonic_mean, ks_complements, score "
         "FROM calibration.calibration_trials WHERE study_id = 'test' ORDER BY trial",
     )
     assert [t[0] for t in trials] == [0, 1]
@@ -199,7 +199,9 @@ def test_calibrate_logs_every_trial_and_writes_the_best_config(tuned):
     # Different settings simulate differently: the trials' metrics differ.
     assert trials[0][4] != trials[1][4] and trials[0][3] != trials[1][3]
     assert len(json.loads(trials[0][4])) == METRICS
-    assert best["score"] == max(t[2] for t in trials)
+    # The best trial maximizes the unfloored score; its score is reported.
+    best_trial = max(trials, key=lambda t: t[2])
+    assert best["trial"] == best_trial[0] and best["score"] == best_trial[5]
     config = SimulationConfig.from_file(best["file"])
     chosen = settings[best["trial"]]
     assert config.population.promo_response.median == chosen["population.promo_response.median"]

@@ -115,7 +115,7 @@ def read_scores(scratch: Path, run_id: str) -> dict[str, Any]:
     con = duckdb.connect(str(scratch), read_only=True)
     try:
         score = con.execute(
-            "SELECT score, harmonic_mean, min_ks_complement, worst_metric "
+            "SELECT score, unfloored_score, harmonic_mean, min_ks_complement, worst_metric "
             "FROM marts.calibration_scores WHERE run_id = ?",
             [run_id],
         ).fetchone()
@@ -128,7 +128,7 @@ def read_scores(scratch: Path, run_id: str) -> dict[str, Any]:
         con.close()
     if score is None:
         raise ValueError(f"run {run_id!r} was not calibrated in {scratch}")
-    keys = ["score", "harmonic_mean", "min_ks_complement", "worst_metric"]
+    keys = ["score", "unfloored_score", "harmonic_mean", "min_ks_complement", "worst_metric"]
     return {**dict(zip(keys, score, strict=True)), "ks_complements": complements}
 
 
@@ -168,6 +168,7 @@ def log_trial(
                 n_weeks INTEGER NOT NULL,
                 settings VARCHAR NOT NULL,
                 score DOUBLE,
+                unfloored_score DOUBLE,
                 harmonic_mean DOUBLE,
                 min_ks_complement DOUBLE,
                 worst_metric VARCHAR,
@@ -176,7 +177,7 @@ def log_trial(
             """
         )
         con.execute(
-            f"INSERT INTO {TRIAL_LOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {TRIAL_LOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 study_id,
                 trial,
@@ -185,6 +186,7 @@ def log_trial(
                 config.n_weeks,
                 json.dumps(settings, sort_keys=True),
                 result["score"],
+                result["unfloored_score"],
                 result["harmonic_mean"],
                 result["min_ks_complement"],
                 result["worst_metric"],

@@ -5,6 +5,7 @@
 -- var('calibration_low_metric_penalty') x the total shortfall of the metrics below
 -- var('calibration_low_metric_floor'), floored at 0. The harmonic mean already drags the score
 -- towards the worst metrics; the penalties make an uneven or a failing metric cost more still.
+-- unfloored_score keeps the value before the floor, so a tuner can still rank trials scoring 0.
 {%- set floor = var('calibration_low_metric_floor') %}
 with
 
@@ -80,27 +81,32 @@ worst as (
         from scored_metrics
     ) as ranked
     where position = 1
+),
+
+scored as (
+    select
+        aggregated.run_id,
+        aggregated.reference_run_id,
+        cast(aggregated.n_metrics as bigint) as n_metrics,
+        cast(aggregated.n_missing_metrics as bigint) as n_missing_metrics,
+        cast(aggregated.n_metrics_below_0_90 as bigint) as n_metrics_below_0_90,
+        aggregated.min_ks_complement,
+        worst.worst_metric,
+        aggregated.harmonic_mean,
+        spread.imbalance,
+        {{ var('calibration_imbalance_penalty') }} * spread.imbalance as imbalance_penalty,
+        {{ var('calibration_low_metric_penalty') }} * aggregated.low_metric_shortfall
+            as low_metric_penalty,
+        aggregated.harmonic_mean
+            - {{ var('calibration_imbalance_penalty') }} * spread.imbalance
+            - {{ var('calibration_low_metric_penalty') }} * aggregated.low_metric_shortfall
+            as unfloored_score
+    from aggregated
+    inner join spread using (run_id)
+    inner join worst using (run_id)
 )
 
 select
-    aggregated.run_id,
-    aggregated.reference_run_id,
-    cast(aggregated.n_metrics as bigint) as n_metrics,
-    cast(aggregated.n_missing_metrics as bigint) as n_missing_metrics,
-    cast(aggregated.n_metrics_below_0_90 as bigint) as n_metrics_below_0_90,
-    aggregated.min_ks_complement,
-    worst.worst_metric,
-    aggregated.harmonic_mean,
-    spread.imbalance,
-    {{ var('calibration_imbalance_penalty') }} * spread.imbalance as imbalance_penalty,
-    {{ var('calibration_low_metric_penalty') }} * aggregated.low_metric_shortfall
-        as low_metric_penalty,
-    greatest(
-        0,
-        aggregated.harmonic_mean
-        - {{ var('calibration_imbalance_penalty') }} * spread.imbalance
-        - {{ var('calibration_low_metric_penalty') }} * aggregated.low_metric_shortfall
-    ) as score
-from aggregated
-inner join spread using (run_id)
-inner join worst using (run_id)
+    *,
+    greatest(0, unfloored_score) as score
+from scored
