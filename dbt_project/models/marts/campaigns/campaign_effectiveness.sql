@@ -105,30 +105,12 @@ pre_windows as (
 observed_windows as (
     select
         *,
-        case
-            when first_transaction_date is not null
-                then greatest(
-                    {{ dbt.datediff(
-                        'greatest(start_date, first_transaction_date)',
-                        'least(end_date, last_transaction_date)',
-                        'day'
-                    ) }} + 1,
-                    0
-                )
-            else 0
-        end as campaign_days_observed,
-        case
-            when first_transaction_date is not null
-                then greatest(
-                    {{ dbt.datediff(
-                        'greatest(pre_start_date, first_transaction_date)',
-                        'least(pre_end_date, last_transaction_date)',
-                        'day'
-                    ) }} + 1,
-                    0
-                )
-            else 0
-        end as pre_window_days
+        {{ overlap_days(
+            'start_date', 'end_date', 'first_transaction_date', 'last_transaction_date'
+        ) }} as campaign_days_observed,
+        {{ overlap_days(
+            'pre_start_date', 'pre_end_date', 'first_transaction_date', 'last_transaction_date'
+        ) }} as pre_window_days
     from pre_windows
 ),
 
