@@ -19,6 +19,9 @@
         as 0 (as mlxtend does), and is_zhang_undefined says so.
 -#}
 {% macro association_rules(basket_items, keys=['run_id']) %}
+{{- require_var_in_range('basket_rules_min_support', 0, 1) -}}
+{{- require_var_in_range('basket_rules_min_confidence', 0, 1) -}}
+{{- require_var_in_range('basket_rules_max_basket_size', 2) -}}
 {%- set key_list = keys | join(', ') -%}
 {#- CTEs to follow the caller's own "with ... ," that defines basket_items. #}
 items as (

@@ -8,6 +8,8 @@
     With top_n, only each item's top_n neighbours are kept.
 -#}
 {% macro item_affinity(basket_items, top_n=none) %}
+{{- require_var_in_range('affinity_top_n', 1) -}}
+{{- require_var_in_range('affinity_min_pair_baskets', 1) -}}
 {%- set min_pair = var('affinity_min_pair_baskets') -%}
 items as (
     select run_id, basket_id, item from {{ basket_items }}

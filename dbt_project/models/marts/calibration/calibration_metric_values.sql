@@ -3,6 +3,7 @@
 -- each run's var('calibration_top_products') best-selling products, so that a simulated catalog
 -- (the real run's top products) is compared like with like. Bulk lines (fuel, miscellaneous)
 -- are left out of every line-level metric.
+{{ require_var_in_range('calibration_top_products', 1) }}
 {%- set top_products = var('calibration_top_products') %}
 with
 

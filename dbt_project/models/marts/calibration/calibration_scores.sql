@@ -6,6 +6,9 @@
 -- var('calibration_low_metric_floor'), floored at 0. The harmonic mean already drags the score
 -- towards the worst metrics; the penalties make an uneven or a failing metric cost more still.
 -- unfloored_score keeps the value before the floor, so a tuner can still rank trials scoring 0.
+{{ require_var_in_range('calibration_imbalance_penalty', 0) }}
+{{ require_var_in_range('calibration_low_metric_penalty', 0) }}
+{{ require_var_in_range('calibration_low_metric_floor', 0, 1) }}
 {%- set floor = var('calibration_low_metric_floor') %}
 with
 

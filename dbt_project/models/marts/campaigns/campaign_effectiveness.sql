@@ -3,6 +3,7 @@
 -- errors. Randomized (simulated) campaigns compare treatment with control; targeted (real)
 -- campaigns compare the targeted households with every other one, by difference-in-differences
 -- against the equal-length window before the campaign. Definitions: _campaigns__models.yml.
+{{ require_var_in_range('campaign_effect_z', 0) }}
 with
 
 campaign_descriptions as (
