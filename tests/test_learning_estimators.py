@@ -372,3 +372,28 @@ def test_seasonal_multipliers_fall_back_product_category_one():
         [2.0, 1.0, 2.0],  # no product index: its category's
         [1.0, 1.0, 1.0],  # neither: no seasonality
     ]
+
+
+def test_learned_tables_gain_the_columns_a_newer_version_learns(tmp_path):
+    """A learned table written before a column existed takes the column on the next pass; the
+    learn ids already there keep their rows (with nulls), a rerun replaces its own rows."""
+    import duckdb
+
+    from python_models.learning.store import write_learned
+
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    write_learned(con, "old", {"learned_catalog": pd.DataFrame({"product_id": [1, 2]})})
+    newer = pd.DataFrame({"product_id": [1, 2, 3], "first_week": [1, 5, 9]})
+    write_learned(con, "new", {"learned_catalog": newer})
+    write_learned(con, "new", {"learned_catalog": newer})
+    rows = con.execute(
+        "SELECT learn_id, product_id, first_week FROM learned.learned_catalog ORDER BY ALL"
+    ).fetchall()
+    con.close()
+    assert rows == [
+        ("new", 1, 1),
+        ("new", 2, 5),
+        ("new", 3, 9),
+        ("old", 1, None),
+        ("old", 2, None),
+    ]

@@ -214,3 +214,22 @@ def test_loaded_values_are_typed_and_stamped_with_the_run(warehouse):
     assert float(row[1]) == 3.0
     assert row[2] == "DECIMAL(18,2)"
     assert row[3] == "INTEGER"
+
+
+def test_a_table_written_by_an_older_version_gains_the_new_columns(warehouse):
+    """A column added to the canonical schema since the warehouse was created is added to the
+    existing table on the next load (null for the rows already there)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("ALTER TABLE raw.transactions DROP COLUMN coupon_match_disc")
+    con.close()
+    load_run(warehouse, "other", small_run(), source="test", progress=False)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    nulls = con.execute(
+        "SELECT run_id, count(*) FILTER (WHERE coupon_match_disc IS NULL), count(*) "
+        "FROM raw.transactions GROUP BY run_id ORDER BY run_id"
+    ).fetchall()
+    con.close()
+    assert nulls[0][0] == "existing" and nulls[0][1] == nulls[0][2] > 0
+    assert nulls[1][0] == "other" and nulls[1][1] == 0

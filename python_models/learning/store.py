@@ -1,7 +1,8 @@
 """Writes learned tables into the warehouse's ``learned`` schema, keyed by learn_id.
 
 All tables of one learning pass are replaced in one transaction: a failure leaves the previous
-parameters in place, a rerun never duplicates.
+parameters in place, a rerun never duplicates. A column this version learns that a table
+written by an older version lacks is added (null for the learn ids already there).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def write_learned(
                 f"CREATE TABLE IF NOT EXISTS {target} AS "
                 f"SELECT CAST(NULL AS VARCHAR) AS learn_id, * FROM {view} LIMIT 0"
             )
+            _add_new_columns(con, target, view)
             con.execute(f"DELETE FROM {target} WHERE learn_id = ?", [learn_id])
             columns = ", ".join(f'"{c}"' for c in frame.columns)
             con.execute(
@@ -43,3 +45,17 @@ def write_learned(
         con.execute("ROLLBACK")
         raise
     return rows
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection, target: str, view: str) -> None:
+    schema, table = target.split(".")
+    existing = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall():
+        if name not in existing:
+            con.execute(f'ALTER TABLE {target} ADD COLUMN "{name}" {kind}')

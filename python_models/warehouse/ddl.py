@@ -13,6 +13,15 @@ def create_table_sql(table: Table, schema: str = RAW_SCHEMA) -> str:
     return f"CREATE TABLE IF NOT EXISTS {schema}.{table.name} (\n    {body}\n)"
 
 
+def add_columns_sql(table: Table, schema: str = RAW_SCHEMA) -> list[str]:
+    """Statements adding the columns a table created by an older version lacks. Added columns
+    are nullable (the rows already there have no value); loads fill them from then on."""
+    return [
+        f"ALTER TABLE {schema}.{table.name} ADD COLUMN IF NOT EXISTS {c.name} {c.type}"
+        for c in table.columns
+    ]
+
+
 def create_runs_sql(schema: str = RAW_SCHEMA) -> str:
     return (
         f"CREATE TABLE IF NOT EXISTS {schema}.{RUNS_TABLE} (\n"
@@ -25,11 +34,13 @@ def create_runs_sql(schema: str = RAW_SCHEMA) -> str:
 
 
 def raw_schema_ddl(schema: str = RAW_SCHEMA) -> list[str]:
-    """Every statement that creates the raw schema; each is idempotent."""
+    """Every statement that creates the raw schema, or brings one written by an older version
+    up to date; each is idempotent."""
     return [
         f"CREATE SCHEMA IF NOT EXISTS {schema}",
         create_runs_sql(schema),
         *(create_table_sql(t, schema) for t in RAW_TABLES),
+        *(statement for t in RAW_TABLES for statement in add_columns_sql(t, schema)),
     ]
 
 
