@@ -16,9 +16,9 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.simulate import shards_on_process_pool
 from python_models.learning.config import LearnConfig
-from python_models.paths import REPORTS_DIR, default_warehouse_path
+from python_models.paths import CALIBRATED_SIMULATION, REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID, read_complete_journey
-from python_models.simulation.config import SimulationConfig
+from python_models.simulation.config import SimulationConfig, read_values
 from python_models.simulation.run import load_simulation, simulate
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
@@ -148,6 +148,7 @@ def pipeline(
     household_sample: int | None = None,
     sample_seed: int = 0,
     catalog_size: int = LearnConfig.catalog_size,
+    products_per_category: int = LearnConfig.products_per_category,
     learn_seed: int = LearnConfig.seed,
     reports_dir: str | None = None,
     simulation: dict | None = None,
@@ -169,6 +170,8 @@ def pipeline(
         Seed of the household sample.
     catalog_size
         Products in the learned catalog (top by revenue).
+    products_per_category
+        Most-bought products added for each category the top products leave out.
     learn_seed
         Root seed of the learning pass.
     reports_dir
@@ -181,7 +184,8 @@ def pipeline(
         is ``run_id``) into run ``<run_id>_simulated`` unless it names its own ``run_id``.
         Validated before any work starts.
     simulation_file
-        A TOML or JSON file of simulation settings.
+        A TOML or JSON file of simulation settings; default the calibrated settings committed
+        in python_models/simulation/calibrated.json (written by ``flows.calibrate``).
     workers
         Processes simulating household shards in parallel (the output does not depend on it).
 
@@ -192,7 +196,13 @@ def pipeline(
     path = (
         Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
     )
-    config = LearnConfig(learn_id=run_id, run_id=run_id, catalog_size=catalog_size, seed=learn_seed)
+    config = LearnConfig(
+        learn_id=run_id,
+        run_id=run_id,
+        catalog_size=catalog_size,
+        products_per_category=products_per_category,
+        seed=learn_seed,
+    )
     simulation_config = simulation_settings(simulation_file, simulation, learn_id=run_id)
     if workers < 1:
         raise ValueError(f"workers = {workers!r} must be >= 1")
@@ -240,10 +250,14 @@ def _merged(base: dict, override: dict) -> dict:
 def simulation_settings(
     simulation_file: str | None, simulation: dict | None, *, learn_id: str
 ) -> SimulationConfig:
-    """The validated simulation config: file values, then ``simulation`` overrides."""
+    """The validated simulation config: file values (the committed calibrated settings when no
+    file is given), then ``simulation`` overrides."""
     values: dict = {}
+    if simulation_file is None and CALIBRATED_SIMULATION.exists():
+        simulation_file = str(CALIBRATED_SIMULATION)
     if simulation_file:
-        values = SimulationConfig.from_file(simulation_file).as_mapping()
+        SimulationConfig.from_file(simulation_file)  # the file alone must be valid
+        values = read_values(simulation_file)
     values = _merged(values, simulation or {})
     values["learn_id"] = learn_id
     values.setdefault("run_id", f"{learn_id}_simulated")
@@ -263,6 +277,12 @@ def main() -> None:
         type=int,
         default=LearnConfig.catalog_size,
         help="products in the learned catalog",
+    )
+    parser.add_argument(
+        "--products-per-category",
+        type=int,
+        default=LearnConfig.products_per_category,
+        help="most-bought products added for each category the top products leave out",
     )
     parser.add_argument(
         "--learn-seed", type=int, default=LearnConfig.seed, help="root seed of the learning pass"
@@ -286,6 +306,7 @@ def main() -> None:
         household_sample=args.household_sample,
         sample_seed=args.sample_seed,
         catalog_size=args.catalog_size,
+        products_per_category=args.products_per_category,
         learn_seed=args.learn_seed,
         reports_dir=args.reports_dir,
         simulation=overrides,

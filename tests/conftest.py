@@ -32,6 +32,7 @@ def run_pipeline(path: Path, **parameters):
     from flows.pipeline import pipeline
 
     parameters.setdefault("catalog_size", CATALOG)
+    parameters.setdefault("products_per_category", 0)  # the catalog is exactly CATALOG products
     parameters.setdefault("simulation", SIMULATION)
     return pipeline(
         warehouse_path=str(path), reports_dir=str(path.parent / "reports"), **parameters

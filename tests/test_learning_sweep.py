@@ -27,6 +27,7 @@ BASE = LearnConfig(
 )
 VARIANTS = {
     "catalog_size": 150,
+    "products_per_category": 0,
     "seed": 1,
     "base_price_states": 2,
     "hmm_max_sequences": 40,
@@ -90,3 +91,36 @@ def test_every_field_changes_the_learned_tables(sweep_warehouse, field, value):
     base = fingerprints(sweep_warehouse, "sweep_base")
     changed = fingerprints(sweep_warehouse, f"sweep_{field}")
     assert [t for t in base if base[t] != changed[t]], f"{field} changed no learned table"
+
+
+def test_the_catalog_holds_every_category_by_its_most_bought_products(sweep_warehouse):
+    """The top products by revenue, plus each left-out category's most-bought products."""
+    import duckdb
+
+    con = duckdb.connect(str(sweep_warehouse), read_only=True)
+    catalog = con.execute(
+        "SELECT product_id, product_category, revenue_rank, units FROM learned.learned_catalog "
+        "WHERE learn_id = 'sweep_base'"
+    ).df()
+    sold = con.execute(
+        """
+        SELECT i.product_id, p.product_category, sum(i.quantity) AS units
+        FROM marts.fct_transaction_items i
+        JOIN marts.dim_products p USING (run_id, product_id)
+        WHERE i.run_id = 'complete_journey' AND NOT i.is_bulk AND NOT p.is_placeholder
+        GROUP BY ALL
+        HAVING max(i.shelf_value) > 0  -- a product never sold at a price has no base price
+        """
+    ).df()
+    con.close()
+    top = catalog[catalog["revenue_rank"] <= BASE.catalog_size]
+    extra = catalog[catalog["revenue_rank"] > BASE.catalog_size]
+    assert len(top) == BASE.catalog_size and len(extra) > 0
+    assert set(catalog["product_category"]) == set(sold["product_category"].dropna())
+    assert not set(extra["product_category"]) & set(top["product_category"])
+    per_category = extra.groupby("product_category").size()
+    assert per_category.max() <= BASE.products_per_category
+    for category, chosen in extra.groupby("product_category"):
+        units = sold[sold["product_category"] == category]["units"].sort_values(ascending=False)
+        # The chosen products are the category's most bought (ties at the cut may differ).
+        assert chosen["units"].min() >= units.iloc[len(chosen) - 1]

@@ -20,6 +20,9 @@ class LearnConfig:
         Run of the warehouse to learn from (the real data by default).
     catalog_size
         Top products by revenue kept in the catalog the simulator draws from.
+    products_per_category
+        Most-bought products (by units) of every category added to the catalog when the top
+        products leave the category out (so the simulated market has every real category).
     seed
         Root seed: household split for validation, HMM initialisation, sequence sampling.
     base_price_states
@@ -43,6 +46,7 @@ class LearnConfig:
     learn_id: str = "complete_journey"
     run_id: str = "complete_journey"
     catalog_size: int = 3000
+    products_per_category: int = 25
     seed: int = 0
     base_price_states: int = 3
     hmm_max_sequences: int = 600
@@ -56,6 +60,7 @@ class LearnConfig:
     def __post_init__(self) -> None:
         ranges = {
             "catalog_size": (10, 100_000),
+            "products_per_category": (0, 1_000),
             "seed": (0, 2**63 - 1),
             "base_price_states": (2, 6),
             "hmm_max_sequences": (20, 1_000_000),

@@ -62,7 +62,9 @@ def learn_market(
         _check_run(con, config.run_id)
 
         t = time.perf_counter()
-        catalog, coverage = learn_catalog(con, config.run_id, config.catalog_size)
+        catalog, coverage = learn_catalog(
+            con, config.run_id, config.catalog_size, config.products_per_category
+        )
         series = learn_price_series(con, config.run_id, catalog)
         weeks = product_weeks(series)
         timed("catalog and prices", t)

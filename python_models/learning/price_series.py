@@ -1,9 +1,10 @@
 """Weekly shelf, base and promotional prices per product-store-week, with display and mailer flags.
 
 Shelf price per unit is the marts' (sales_value + retail_disc + coupon_match_disc) / quantity over
-non-bulk lines with a quantity. Complete Journey's shelf price is the regular (non-loyalty-card)
-price, so it is the **base price**; the **promotional price** is what loyalty-card holders paid,
-(sales_value + coupon_match_disc) / quantity, where a retail discount applied.
+non-bulk lines with a quantity and a positive value (a free line has no price). Complete Journey's
+shelf price is the regular (non-loyalty-card) price, so it is the **base price**; the
+**promotional price** is what loyalty-card holders paid, (sales_value + coupon_match_disc) /
+quantity, where a retail discount applied.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def learn_price_series(
                 select i.product_id, i.store_id, i.week, i.quantity, i.shelf_value,
                        i.sales_value, i.retail_disc, i.coupon_match_disc
                 from marts.fct_transaction_items i
-                where i.run_id = $run_id and not i.is_bulk and i.quantity > 0
+                where i.run_id = $run_id and not i.is_bulk and i.quantity > 0 and i.shelf_value > 0
                   and i.product_id in (select product_id from catalog_products)
             ),
             weekly as (
