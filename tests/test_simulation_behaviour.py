@@ -11,7 +11,7 @@ import pytest
 from simulated_market import CONFIG, run
 
 from python_models.simulation.campaigns import CampaignConfig
-from python_models.simulation.distributions import Gamma, LogNormal
+from python_models.simulation.distributions import Beta, Gamma, LogNormal, Normal
 from python_models.simulation.population import PopulationConfig, draw_population
 from python_models.simulation.quantity import QuantityConfig
 from python_models.simulation.visits import VisitConfig
@@ -37,12 +37,16 @@ def test_money_columns_follow_the_prices_and_discounts(default):
     context, tables = default
     lines = lines_with_prices(context, tables)
     assert len(lines) == len(tables["transactions"]) > 1000
-    np.testing.assert_allclose(lines["sales_value"], lines["quantity"] * lines["shelf_price"])
+    # A line pays the shelf price if its household claimed the discount, else the base price.
+    claimed = lines["retail_disc"] > 0
+    paid = np.where(claimed, lines["shelf_price"], lines["base_price"])
+    np.testing.assert_allclose(lines["sales_value"], lines["quantity"] * paid, atol=0.011)
     np.testing.assert_allclose(
         lines["retail_disc"],
-        lines["quantity"] * (lines["base_price"] - lines["shelf_price"]),
+        lines["quantity"] * (lines["base_price"] - paid),
         atol=0.011,
     )
+    assert (lines.loc[claimed, "shelf_price"] < lines.loc[claimed, "base_price"]).all()
     assert (lines["coupon_disc"] <= lines["sales_value"] + 1e-9).all()
     assert (lines["coupon_match_disc"] == 0).all()
     # Timestamps fall inside their study week; a basket is one household, store and moment.
@@ -54,6 +58,73 @@ def test_money_columns_follow_the_prices_and_discounts(default):
     ].nunique()
     assert (per_basket == 1).all().all()
     assert not tables["transactions"].duplicated(["basket_id", "product_id"]).any()
+
+
+def test_households_claim_discounts_at_their_own_rate(default):
+    """On discounted product-weeks, the share of a household's lines that carry the discount
+    follows its claim rate (loyalty card shown, offer clipped)."""
+    context, tables = default
+    lines = lines_with_prices(context, tables)
+    on_offer = lines[lines["shelf_price"] < lines["base_price"]]
+    claimed = (on_offer["retail_disc"] > 0).groupby(on_offer["household_id"]).agg(["mean", "size"])
+    claimed = claimed[claimed["size"] >= 20].join(
+        tables["household_parameters"].set_index("household_id")["discount_claim_rate"]
+    )
+    assert len(claimed) > 50
+    assert claimed["mean"].corr(claimed["discount_claim_rate"], method="spearman") > 0.6
+    assert abs(claimed["mean"].mean() - claimed["discount_claim_rate"].mean()) < 0.03
+    # Households that never claim pay the base price on every line.
+    never = dataclasses.replace(
+        CONFIG,
+        population=dataclasses.replace(CONFIG.population, discount_claim_rate=Beta(1e-3, 1e3)),
+    )
+    assert (run(never)[1]["transactions"]["retail_disc"] == 0).all()
+
+
+def test_discounts_within_the_noticed_threshold_move_no_demand(default):
+    """A discount shoppers do not notice leaves choices as at the base price: with a threshold
+    above every depth, discounted product-weeks draw a smaller share of the lines."""
+    context, tables = default
+
+    def share_on_offer(tables) -> float:
+        lines = lines_with_prices(context, tables)
+        return float((lines["shelf_price"] < lines["base_price"]).mean())
+
+    choice = dataclasses.replace(CONFIG.choice, noticed_discount_threshold=0.9)
+    unnoticed_context, unnoticed = run(dataclasses.replace(CONFIG, choice=choice))
+    assert context.perceived_depth.max() > 0.2
+    assert unnoticed_context.perceived_depth.max() == 0
+    np.testing.assert_array_equal(unnoticed_context.shelf_price, context.shelf_price)
+    assert share_on_offer(unnoticed) < share_on_offer(tables) - 0.03
+
+
+def per_household_baskets(tables) -> pd.DataFrame:
+    """Trips per active week and lines per basket of each household, with its parameters."""
+    lines = tables["transactions"].groupby(["household_id", "week", "basket_id"]).size()
+    trips = lines.groupby(["household_id", "week"]).size()
+    return pd.DataFrame(
+        {
+            "trips_per_active_week": trips.groupby("household_id").mean(),
+            "lines_per_basket": lines.groupby("household_id").mean(),
+        }
+    ).join(tables["household_parameters"].set_index("household_id"))
+
+
+def test_frequent_shoppers_make_more_trips_and_big_basket_households_buy_more_lines(default):
+    frequency = per_household_baskets(default[1]).corr(method="spearman")
+    assert frequency.loc["trips_per_active_week", "trip_frequency"] > 0.5
+    wide = dataclasses.replace(
+        CONFIG, population=dataclasses.replace(CONFIG.population, basket_size=Normal(0.0, 1.5))
+    )
+    households = per_household_baskets(run(wide)[1])
+    assert households.corr(method="spearman").loc["lines_per_basket", "basket_size"] > 0.3
+    bigger = dataclasses.replace(
+        CONFIG, population=dataclasses.replace(CONFIG.population, basket_size=Normal(1.0, 0.3))
+    )
+    assert (
+        per_household_baskets(run(bigger)[1])["lines_per_basket"].mean()
+        > per_household_baskets(default[1])["lines_per_basket"].mean() * 1.1
+    )
 
 
 def test_shoppers_visit_several_times_a_week_and_fill_baskets(default):

@@ -54,6 +54,18 @@ def test_counter_random_is_uniform_independent_and_slice_invariant():
         assert abs(np.corrcoef(u, other)[0, 1]) < 0.01
 
 
+def test_poisson_draws_invert_the_cdf_for_one_mean_or_a_mean_per_draw():
+    u = counter_random.uniform(0, "poisson", np.arange(50_000))
+    one = counter_random.poisson(1.3, u)
+    # A mean per draw gives the same draws as the shared mean, and both equal scipy's inverse.
+    np.testing.assert_array_equal(counter_random.poisson(np.full(u.shape, 1.3), u), one)
+    np.testing.assert_array_equal(one, stats.poisson.ppf(u, 1.3).astype(np.int64))
+    means = np.linspace(0.0, 4.0, len(u))
+    np.testing.assert_array_equal(
+        counter_random.poisson(means, u), stats.poisson.ppf(u, means).astype(np.int64)
+    )
+
+
 def test_households_are_the_same_whatever_the_shard():
     whole = population(np.arange(600))
     parts = [population(np.arange(a, b)) for a, b in [(0, 100), (100, 350), (350, 600)]]

@@ -83,10 +83,14 @@ class SimulationConfig:
     @classmethod
     def from_file(cls, path: str | Path) -> SimulationConfig:
         """Read a TOML or JSON file of nested values."""
-        path = Path(path)
-        text = path.read_text()
-        values = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-        return cls.from_mapping(values)
+        return cls.from_mapping(read_values(path))
+
+
+def read_values(path: str | Path) -> dict[str, Any]:
+    """The nested values a TOML or JSON simulation file sets (fields it leaves out absent)."""
+    path = Path(path)
+    text = path.read_text()
+    return json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
 
 
 def _build(cls: type, values: Any, where: str) -> Any:

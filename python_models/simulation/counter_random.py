@@ -85,11 +85,29 @@ def beta(seed: int, stream: str, a: float, b: float, *keys: np.ndarray | int) ->
     return special.betaincinv(a, b, uniform(seed, stream, *keys))
 
 
-def poisson(mean: float, u: np.ndarray) -> np.ndarray:
+def poisson(mean: float | np.ndarray, u: np.ndarray) -> np.ndarray:
     """Poisson(mean) draws by inverting the CDF at uniforms ``u`` (small means: a short table
-    of the CDF suffices)."""
+    of the CDF suffices); ``mean`` may be one value or one per uniform."""
+    if np.ndim(mean):
+        return _poisson_per_element(np.broadcast_to(mean, u.shape), u)
     if mean == 0:
         return np.zeros_like(u, dtype=np.int64)
     k = np.arange(0, int(mean * 6 + 20))
     cdf = np.cumsum(np.exp(-mean + k * np.log(mean) - special.gammaln(k + 1)))
     return np.minimum(np.searchsorted(cdf, u), k[-1])
+
+
+def _poisson_per_element(mean: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Poisson draws with a mean per element: the CDF summed term by term until it passes u."""
+    draws = np.zeros(u.shape, dtype=np.int64)
+    term = np.exp(-mean)
+    cdf = term.copy()
+    todo = np.flatnonzero(u > cdf)
+    k = 0
+    while todo.size:
+        k += 1
+        draws.flat[todo] = k
+        term.flat[todo] *= mean.flat[todo] / k
+        cdf.flat[todo] += term.flat[todo]
+        todo = todo[u.flat[todo] > cdf.flat[todo]]
+    return draws

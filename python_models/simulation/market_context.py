@@ -19,7 +19,12 @@ from .distributions import Beta, Gamma, LogNormal, Normal
 from .learned_market import LearnedMarket
 from .marketing import marketing_signal
 from .pricing import simulate_base_prices
-from .product_choice import household_coefficients, reference_prices, week_features
+from .product_choice import (
+    household_coefficients,
+    perceived_depth,
+    reference_prices,
+    week_features,
+)
 from .promotions import PromotionContext, simulate_promotions, supported
 from .random_streams import MARKET, stream
 
@@ -32,6 +37,7 @@ class MarketContext:
     store_ids: np.ndarray  # (stores,)
     base_price: np.ndarray  # (products, weeks) dollars, whole cents
     shelf_price: np.ndarray  # (products, weeks) after the retailer's discount
+    perceived_depth: np.ndarray  # (products, weeks) the part of the discount shoppers notice
     promotion: PromotionContext
     in_mailer: np.ndarray  # (products, weeks) bool
     # The product-choice hot path reads whole categories, so its arrays put products in
@@ -44,6 +50,7 @@ class MarketContext:
     features: np.ndarray  # (weeks, K, products in category order) float32, LINEAR_TERMS
     popularity: np.ndarray  # (weeks, products in category order) float32
     log_category_season: np.ndarray  # (categories, weeks)
+    category_closed: np.ndarray  # (categories, weeks) bool: no product in the assortment
     promo_value: np.ndarray  # (categories, weeks) promotional value of each category
     signal: np.ndarray  # (stores, weeks)
     traffic: np.ndarray  # (weeks,) learned seasonal traffic index
@@ -111,6 +118,22 @@ def _typical_coefficients(config: SimulationConfig) -> np.ndarray:
     return household_coefficients(values)[0]
 
 
+UNAVAILABLE = -30.0  # utility of a product out of the assortment: never chosen in practice
+
+
+def _available(market: LearnedMarket, weeks: np.ndarray) -> np.ndarray:
+    """(products, weeks) whether each product is in the assortment: between its learned first
+    and last week with a sale, in the learned year's week (a longer run repeats that year)."""
+    catalog = market.catalog
+    if "first_week" not in catalog or "last_week" not in catalog:
+        return np.ones((market.n_products, len(weeks)), dtype=bool)
+    first = catalog["first_week"].to_numpy(dtype=int)[:, None]
+    last = catalog["last_week"].to_numpy(dtype=int)[:, None]
+    year = int(last.max())
+    week_of_year = (weeks[None, :] - 1) % year + 1
+    return (first <= week_of_year) & (week_of_year <= last)
+
+
 def _logsum_by_category(utility: np.ndarray, category: np.ndarray, n: int) -> np.ndarray:
     """log sum(exp(utility)) per category for every week; utility (products x weeks)."""
     peak = utility.max()
@@ -134,20 +157,21 @@ def build_market_context(market: LearnedMarket, config: SimulationConfig) -> Mar
     )
     shelf = np.maximum(np.round(base * (1.0 - promotion.discount_depth), 2), 0.01)
     displayed, in_mailer = supported(market, promotion)
-    depth = 1.0 - shelf / base
+    noticed = perceived_depth(1.0 - shelf / base, config.choice.noticed_discount_threshold)
+    perceived = base * (1.0 - noticed)
 
     catalog = market.catalog
     national = catalog.get("brand_tier", pd.Series("National", index=catalog.index)) == "National"
     tier = catalog.get("price_tier", pd.Series("mid", index=catalog.index)).map(STEPS).fillna(0.0)
     pack = catalog.get("pack_size_bucket", pd.Series("", index=catalog.index)).map(STEPS)
     pack = pack.fillna(0.0).to_numpy()
-    reference = reference_prices(shelf, config.choice.reference_memory)
+    reference = reference_prices(perceived, config.choice.reference_memory)
     features = np.stack(
         [
             week_features(
-                shelf[:, w],
+                perceived[:, w],
                 reference[:, w],
-                depth[:, w],
+                noticed[:, w],
                 in_mailer[:, w],
                 national.to_numpy(dtype=float),
                 tier.to_numpy(dtype=float),
@@ -168,6 +192,13 @@ def build_market_context(market: LearnedMarket, config: SimulationConfig) -> Mar
     popularity = (
         _popularity(market, config.choice.popularity_weight)[:, None] + relative_season
     ).astype(np.float32)
+    available = np.ones((market.n_products, n_weeks), dtype=bool)
+    if config.choice.product_lifecycle:
+        available = _available(market, weeks)
+        popularity[~available] = UNAVAILABLE
+    # A category none of whose products is in the assortment is not bought that week.
+    in_assortment = np.zeros((len(market.categories), n_weeks), dtype=bool)
+    np.logical_or.at(in_assortment, market.product_category, available)
 
     # A category's promotional value: how much a typical household's logsum over its products
     # rises this week against the same week at base prices without promotions.
@@ -197,6 +228,7 @@ def build_market_context(market: LearnedMarket, config: SimulationConfig) -> Mar
         store_ids=np.arange(1, n_stores + 1, dtype=np.int64),
         base_price=base,
         shelf_price=shelf,
+        perceived_depth=noticed,
         promotion=promotion,
         in_mailer=in_mailer,
         order=order,
@@ -207,6 +239,7 @@ def build_market_context(market: LearnedMarket, config: SimulationConfig) -> Mar
         features=np.ascontiguousarray(features[:, :, order]),
         popularity=np.ascontiguousarray(popularity[order].T),
         log_category_season=np.log(category_season),
+        category_closed=~in_assortment,
         promo_value=promo_value,
         signal=marketing_signal(market, promotion, config.marketing),
         traffic=_traffic(market, weeks),

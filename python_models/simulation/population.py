@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..config_checks import check_ranges
 from . import counter_random
 from .distributions import Beta, Gamma, LogNormal, Normal
 
@@ -36,12 +37,18 @@ class PopulationConfig:
     brand_loyalty: Gamma = Gamma(1.0, 2.0)  # weight of purchase history in product choice
     coupon_sensitivity: LogNormal = LogNormal(1.0, 0.7)
     category_preference_sd: float = 1.0  # spread of household-category preference (logit)
+    # Weight of the logit of a category's learned penetration in the centre of households'
+    # preferences: above 1 spreads categories apart (rare ones rarer, staples more common).
+    category_centre_weight: float = 1.0
     consumption_rate: LogNormal = LogNormal(1.0, 0.5)  # multiplier of category consumption
     store_loyalty: Beta = Beta(8.0, 2.0)  # probability of shopping at the home store
     left_digit_sensitivity: LogNormal = LogNormal(0.1, 0.5)  # utility per whole dollar
     price_tier_taste: Normal = Normal(0.0, 0.5)  # utility per price-tier step
     pack_size_taste: Normal = Normal(0.0, 0.5)  # utility per pack-size step
     stockpiling: LogNormal = LogNormal(1.0, 0.5)  # elasticity of extra units to discount depth
+    discount_claim_rate: Beta = Beta(6.0, 1.5)  # share of the retailer's discounts claimed
+    trip_frequency: LogNormal = LogNormal(1.0, 0.5)  # multiplier of the extra trips per week
+    basket_size: Normal = Normal(0.0, 0.3)  # logit added to every category: big or small baskets
 
     def __post_init__(self) -> None:
         if self.category_preference_sd < 0:
@@ -49,12 +56,14 @@ class PopulationConfig:
                 f"PopulationConfig.category_preference_sd = {self.category_preference_sd!r} "
                 "must be >= 0"
             )
+        check_ranges(self, {"category_centre_weight": (0.0, 5.0)})
 
 
 SCALAR_PARAMETERS = [
     f.name
     for f in fields(PopulationConfig)
-    if f.name not in ("category_preference_sd", "consumption_rate", "loss_premium")
+    if f.name
+    not in ("category_preference_sd", "category_centre_weight", "consumption_rate", "loss_premium")
 ]
 
 
@@ -73,9 +82,10 @@ class Population:
         return self.parameters["loss_sensitivity"] / self.parameters["gain_sensitivity"]
 
 
-def preference_centre(category_penetration: np.ndarray) -> np.ndarray:
-    """The logit of each category's penetration: the centre of households' preferences."""
-    return special.logit(np.clip(category_penetration, 1e-4, 1 - 1e-4))
+def preference_centre(category_penetration: np.ndarray, weight: float = 1.0) -> np.ndarray:
+    """``weight`` x the logit of each category's penetration: the centre of households'
+    preferences."""
+    return weight * special.logit(np.clip(category_penetration, 1e-4, 1 - 1e-4))
 
 
 def draw_population(
@@ -98,9 +108,12 @@ def draw_population(
     parameters["loss_sensitivity"] = parameters["gain_sensitivity"] * (1.0 + premium)
 
     categories = np.arange(len(category_penetration))
-    centre = preference_centre(category_penetration)
-    preference = centre[None, :] + config.category_preference_sd * counter_random.normal(
-        seed, "category_preference", ids[:, None], categories[None, :]
+    centre = preference_centre(category_penetration, config.category_centre_weight)
+    preference = (
+        centre[None, :]
+        + parameters["basket_size"][:, None]
+        + config.category_preference_sd
+        * counter_random.normal(seed, "category_preference", ids[:, None], categories[None, :])
     )
     consumption = config.consumption_rate.draw(
         seed, "consumption_rate", ids[:, None] * 100_003 + categories[None, :]

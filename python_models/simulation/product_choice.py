@@ -3,9 +3,9 @@
 Utility of product p for household h at store s in week w:
 
     popularity_p + log(seasonal index of p relative to its category)
-    - price_sensitivity_h * log(shelf price)             (non-linear in price)
-    - left_digit_sensitivity_h * floor(shelf price)      (each whole dollar crossed costs utility)
-    + promo_response_h * discount depth + display_response_h * on display at s
+    - price_sensitivity_h * log(perceived price)         (non-linear in price)
+    - left_digit_sensitivity_h * floor(perceived price)  (each whole dollar crossed costs utility)
+    + promo_response_h * perceived discount depth + display_response_h * on display at s
     + feature_response_h * in the mailer
     + reference_price_weight_h * (gain_h * log gain - loss_h * log loss)
         (against an EWMA reference price; loss aversion: lambda_loss > lambda_gain)
@@ -14,6 +14,9 @@ Utility of product p for household h at store s in week w:
                                   products sharing attributes share a household's taste for them)
     + brand_loyalty_h * log(1 + past purchases) * loyalty_decay ** weeks since the last one
     + coupon utility when the household holds a coupon for p
+
+The perceived price is the base price less the part of the discount beyond the latitude of price
+acceptance (``perceived_depth``): a discount of a few percent is paid but not noticed.
 
 The household coefficients and the product features are stacked so the linear part of a whole
 category is one matrix product (households x K) @ (K x products).
@@ -48,6 +51,12 @@ class ChoiceConfig:
     reference_memory: float = 0.7  # EWMA weight of last week's reference price
     loyalty_decay: float = 0.9  # weekly decay of the purchase-history term
     coupon_effect: float = 4.0  # utility per unit coupon value / shelf price, x coupon sensitivity
+    # Latitude of price acceptance: shoppers notice only the part of a discount beyond this
+    # share of the base price (see ``perceived_depth``); small card discounts move no demand.
+    noticed_discount_threshold: float = 0.0
+    # Products sell only between their learned first and last week of the year (launches and
+    # discontinuations); off, every product sells every week.
+    product_lifecycle: bool = True
 
     def __post_init__(self) -> None:
         check_ranges(
@@ -57,6 +66,7 @@ class ChoiceConfig:
                 "reference_memory": (0.0, 0.99),
                 "loyalty_decay": (0.0, 1.0),
                 "coupon_effect": (0.0, 50.0),
+                "noticed_discount_threshold": (0.0, 0.9),
             },
         )
 
@@ -77,6 +87,13 @@ def household_coefficients(parameters: dict[str, np.ndarray]) -> np.ndarray:
             -weight * parameters["loss_sensitivity"],
         ]
     ).astype(np.float32)
+
+
+def perceived_depth(depth: np.ndarray, threshold: float) -> np.ndarray:
+    """The discount a shopper responds to: the part of ``depth`` beyond ``threshold`` (a latitude
+    of price acceptance around the regular price). Demand, reference prices and stockpiling
+    follow the perceived price base x (1 - perceived depth); the shopper pays the shelf price."""
+    return np.maximum(depth - threshold, 0.0)
 
 
 def reference_prices(shelf_price: np.ndarray, memory: float) -> np.ndarray:

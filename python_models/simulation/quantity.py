@@ -1,6 +1,6 @@
 """Quantity: units per chosen product, a count model whose mean rises with the discount.
 
-units = 1 + Poisson(extra_units_mean * exp(stockpiling_h * discount depth)), capped at
+units = 1 + Poisson(extra_units_mean * exp(stockpiling_h * perceived discount depth)), capped at
 ``max_units``: deeper discounts make households buy more (stockpiling), with an arc elasticity
 set per household. Drawn by inverting the Poisson CDF with counter-based uniforms.
 """

@@ -27,7 +27,7 @@ from .categories import (
     weekly_logits,
 )
 from .config import SimulationConfig
-from .market_context import MarketContext, typical
+from .market_context import UNAVAILABLE, MarketContext, typical
 from .population import Population, draw_population, preference_centre
 from .product_choice import PurchaseHistory, choose, household_coefficients, softmax
 from .quantity import draw_units, expected_units, extra_units_mean
@@ -114,7 +114,8 @@ class ShardSimulator:
         )
         self.eligible, self.treated = assign(
             self.ids,
-            self.population.category_preference - preference_centre(market.penetration()),
+            self.population.category_preference
+            - preference_centre(market.penetration(), config.population.category_centre_weight),
             context.campaigns,
             market.product_category,
             config.campaigns,
@@ -195,10 +196,10 @@ class ShardSimulator:
             return held
         coupons = np.flatnonzero(np.isin(plan.coupon_campaign, active))
         category_of = context.market.product_category[plan.coupon_product[coupons]]
-        sensitivity = self.population.parameters["coupon_sensitivity"]
-        visits = (1.0 + config.visits.extra_trips_mean) * (
-            1.0 + config.categories.extra_products_mean
-        )
+        parameters = self.population.parameters
+        sensitivity = parameters["coupon_sensitivity"]
+        trips = 1.0 + config.visits.extra_trips_mean * parameters["trip_frequency"]
+        visits = trips * (1.0 + config.categories.extra_products_mean)
         for c in np.unique(category_of):
             members = context.category_members[c]
             in_category = coupons[category_of == c]
@@ -214,6 +215,9 @@ class ShardSimulator:
                 position = np.searchsorted(members, plan.coupon_product[mine])
                 products = plan.coupon_product[mine]
                 shelf = context.shelf_price[products, week]
+                # What the household pays on average: the discount only when it claims it.
+                claim = parameters["discount_claim_rate"][rows, None]
+                paid = claim * shelf[None, :] + (1.0 - claim) * context.base_price[products, week]
                 coupon = np.zeros_like(base)
                 coupon[:, position] = (
                     config.choice.coupon_effect
@@ -229,15 +233,15 @@ class ShardSimulator:
                 units = expected_units(
                     extra_units_mean(
                         self.population.parameters["stockpiling"][rows, None],
-                        context.promotion.discount_depth[products, week][None, :],
+                        context.perceived_depth[products, week][None, :],
                         config.quantity,
                     ),
                     config.quantity,
                 )
-                occasions = p_visit[rows] * visits
+                occasions = p_visit[rows] * visits[rows]
                 eligible = self.eligible[rows, k]
-                spend_t = (p_treated[:, position] * units * shelf).sum(axis=1)
-                spend_c = (p_control[:, position] * units * shelf).sum(axis=1)
+                spend_t = (p_treated[:, position] * units * paid).sum(axis=1)
+                spend_c = (p_control[:, position] * units * paid).sum(axis=1)
                 self.spend_treated[rows, k] += eligible * occasions * buy_treated * spend_t
                 self.spend_control[rows, k] += eligible * occasions * buy_control * spend_c
                 # A product drawn on any of the 1 + Poisson(m) draws makes one line (one
@@ -248,7 +252,7 @@ class ShardSimulator:
                 self.expected_redemptions[rows, k] += (
                     eligible
                     * p_visit[rows]
-                    * (1.0 + config.visits.extra_trips_mean)
+                    * trips[rows]
                     * buy_treated
                     * line.sum(axis=1)
                     * self.redeem[rows]
@@ -282,6 +286,7 @@ class ShardSimulator:
             self.inventory,
             config.categories,
         )
+        logits[:, context.category_closed[:, week]] = UNAVAILABLE
         value = trip_value(logits, self.baseline_categories)
         p_visit = visit_probability(
             population,
@@ -372,7 +377,7 @@ class ShardSimulator:
 
         stockpiling = self.population.parameters["stockpiling"][household[trip]]
         mean = extra_units_mean(
-            stockpiling, context.promotion.discount_depth[product, week], config.quantity
+            stockpiling, context.perceived_depth[product, week], config.quantity
         )
         units = draw_units(
             mean, counter_random.uniform(seed, "units", key, category, draw), config.quantity
@@ -392,7 +397,12 @@ class ShardSimulator:
         week_no = week + 1
         buyer = household[lines.trip]
         base = context.base_price[lines.product, week]
-        shelf = context.shelf_price[lines.product, week]
+        # A discount reaches the line only if the household claims it (card, clipped offer).
+        claimed = (
+            counter_random.uniform(seed, "claim", key[lines.trip], lines.product)
+            < (self.population.parameters["discount_claim_rate"][buyer])
+        )
+        shelf = np.where(claimed, context.shelf_price[lines.product, week], base)
 
         # Coupons: a treated household buying a product of a running campaign may redeem.
         coupon_disc = np.zeros(len(lines.trip))
@@ -480,6 +490,9 @@ class ShardSimulator:
                         "price_tier_taste",
                         "pack_size_taste",
                         "stockpiling",
+                        "discount_claim_rate",
+                        "trip_frequency",
+                        "basket_size",
                     )
                 },
             }

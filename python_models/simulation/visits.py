@@ -3,7 +3,8 @@
 A household visits in a week with probability sigmoid(visit propensity + promo sensitivity x
 signal effect x its home store's marketing signal + trip-value effect x expected trip value +
 recency effect x weeks since its last visit + seasonal traffic). A visiting household makes
-1 + Poisson(extra trips) trips (Complete Journey: about 2.2 baskets per active household-week).
+1 + Poisson(extra trips x its trip frequency) trips (Complete Journey: about 2.2 baskets per
+active household-week, from 1 for most to 6 and more for a few).
 Each trip goes to the home store with the household's store loyalty, else to another store.
 All draws are counter-based, keyed by household and week.
 """
@@ -72,7 +73,8 @@ def weekly_trips(
     ids = population.household_id
     visits = counter_random.uniform(seed, "visit", ids, week) < probability
     extra = counter_random.poisson(
-        config.extra_trips_mean, counter_random.uniform(seed, "extra_trips", ids, week)
+        config.extra_trips_mean * population.parameters["trip_frequency"],
+        counter_random.uniform(seed, "extra_trips", ids, week),
     )
     return np.where(visits, 1 + extra, 0)
 

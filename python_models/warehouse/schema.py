@@ -336,6 +336,20 @@ HOUSEHOLD_PARAMETERS = Table(
         _double("price_tier_taste", "Utility per price tier step (low -1, mid 0, high +1)."),
         _double("pack_size_taste", "Utility per pack-size step (small -1, medium 0, large +1)."),
         _double("stockpiling", "Elasticity of the extra units bought to the discount depth."),
+        _double(
+            "discount_claim_rate",
+            "Share of the retailer's discounts the household claims (loyalty card shown, offer "
+            "clipped): a line of a discounted product is discounted with this probability.",
+        ),
+        _double(
+            "trip_frequency",
+            "Multiplier of the household's extra trips in a week it visits (frequent top-up "
+            "shoppers above 1).",
+        ),
+        _double(
+            "basket_size",
+            "Logit added to every category on each trip: households filling big baskets above 0.",
+        ),
     ),
     key=("household_id",),
     foreign_keys=(ForeignKey(("household_id",), "households", ("household_id",)),),

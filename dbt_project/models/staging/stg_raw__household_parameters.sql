@@ -24,7 +24,10 @@ renamed as (
         cast(left_digit_sensitivity as double) as left_digit_sensitivity,
         cast(price_tier_taste as double) as price_tier_taste,
         cast(pack_size_taste as double) as pack_size_taste,
-        cast(stockpiling as double) as stockpiling
+        cast(stockpiling as double) as stockpiling,
+        cast(discount_claim_rate as double) as discount_claim_rate,
+        cast(trip_frequency as double) as trip_frequency,
+        cast(basket_size as double) as basket_size
     from source
 )
 
