@@ -38,7 +38,8 @@ run: install
 # Tune the simulator against the calibration score (after `make run`): TRIALS trials.
 TRIALS ?= 20
 calibrate: install
-	$(VENV)/bin/python -m flows.calibrate --warehouse-path "$(WAREHOUSE_PATH)" --trials $(TRIALS)
+	$(VENV)/bin/python -m flows.calibrate --warehouse-path "$(WAREHOUSE_PATH)" --trials $(TRIALS) \
+		--write-default
 
 test: install lint
 	$(VENV)/bin/pytest

@@ -9,7 +9,7 @@ run, and logs the trial (settings, score, every KS complement) to the main wareh
 
 Run it after ``make run``:
 
-    .venv/bin/python -m flows.calibrate --trials 30 --households 1000
+    .venv/bin/python -m flows.calibrate --trials 30 --write-default
 """
 
 from __future__ import annotations
@@ -24,14 +24,18 @@ import optuna
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.pipeline import simulation_settings
+from python_models.calibration import write_report
 from python_models.calibration.tuning import (
     SEARCH_SPACE,
     build_calibration,
     clear_study,
     copy_run,
+    current_settings,
     log_trial,
     read_scores,
     with_settings,
+    write_calibrated_default,
 )
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
@@ -62,14 +66,17 @@ def evaluate(warehouse: Path, scratch: Path, config: SimulationConfig, output: P
 def calibrate(
     warehouse_path: str | None = None,
     trials: int = 20,
-    households: int = 1000,
+    households: int = 2500,
     weeks: int = 53,
     seed: int = 0,
     study_id: str = "calibration",
     reference_run: str = RUN_ID,
     reports_dir: str | None = None,
+    confirm_households: int = 2500,
+    write_default: bool = False,
 ) -> dict:
-    """Run ``trials`` tuning trials; return the best trial's settings and scores.
+    """Run ``trials`` tuning trials, then score the best settings again at
+    ``confirm_households``; return the best trial's settings and both scores.
 
     Parameters
     ----------
@@ -86,68 +93,114 @@ def calibrate(
         The run calibrated against.
     reports_dir
         Where ``calibration/<study_id>_best.json`` is written; default reports/.
+    confirm_households
+        Households of the confirming run of the best settings (the scale the target is set at).
+    write_default
+        Also write the best settings and their confirmed scores as the committed default
+        simulation (python_models/simulation/calibrated.json and calibrated_scores.json).
     """
     if trials < 1:
         raise ValueError(f"trials = {trials!r} must be >= 1")
+    if confirm_households < 1:
+        raise ValueError(f"confirm_households = {confirm_households!r} must be >= 1")
     logger = get_run_logger()
     warehouse = (
         Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
     )
-    base = SimulationConfig(
-        run_id=f"{study_id}_trial",
+    # Trials start from the pipeline's default simulation (the committed calibrated settings).
+    base = simulation_settings(
+        None,
+        {"run_id": f"{study_id}_trial", "seed": seed, "n_households": households, "n_weeks": weeks},
         learn_id=reference_run,
-        seed=seed,
-        n_households=households,
-        n_weeks=weeks,
     )
-    work = Path(tempfile.mkdtemp(prefix="calibrate-"))
-    scratch = work / "scratch.duckdb"
-    prepare_scratch(warehouse, scratch, reference_run)
-    clear_study(warehouse, study_id)
+    work = Path(tempfile.mkdtemp(prefix="calibrate-"))  # removed however the study ends
+    try:
+        scratch = work / "scratch.duckdb"
+        prepare_scratch(warehouse, scratch, reference_run)
+        clear_study(warehouse, study_id)
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
-    for number in range(trials):
-        trial = study.ask()
-        settings = {
-            d.path: trial.suggest_float(d.path, d.low, d.high, log=d.log) for d in SEARCH_SPACE
-        }
-        config = with_settings(base, settings)
-        result = evaluate(warehouse, scratch, config, work / "simulation")
-        # The unfloored score still ranks trials that all score 0.
-        trial.set_user_attr("score", result["score"])
-        study.tell(trial, result["unfloored_score"])
-        log_trial(warehouse, study_id, number, config, settings, result)
-        logger.info(
-            "trial %d: score %.3f, harmonic mean %.3f, worst %s %.3f",
-            number,
-            result["score"],
-            result["harmonic_mean"],
-            result["worst_metric"],
-            result["min_ks_complement"],
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(
+            direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed)
         )
+        study.enqueue_trial(current_settings(base))
+        for number in range(trials):
+            trial = study.ask()
+            settings = {
+                d.path: trial.suggest_float(d.path, d.low, d.high, log=d.log) for d in SEARCH_SPACE
+            }
+            config = with_settings(base, settings)
+            result = evaluate(warehouse, scratch, config, work / "simulation")
+            # The unfloored score still ranks trials that all score 0.
+            trial.set_user_attr("score", result["score"])
+            study.tell(trial, result["unfloored_score"])
+            log_trial(warehouse, study_id, number, config, settings, result)
+            logger.info(
+                "trial %d: score %.3f, harmonic mean %.3f, worst %s %.3f",
+                number,
+                result["score"],
+                result["harmonic_mean"],
+                result["worst_metric"],
+                result["min_ks_complement"],
+            )
 
-    best = study.best_trial
-    score = best.user_attrs["score"]
-    best_config = with_settings(base, best.params).replace(run_id=f"{study_id}_best")
-    out = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
-    path = out / "calibration" / f"{study_id}_best.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(best_config.as_mapping(), indent=2, sort_keys=True) + "\n")
-    shutil.rmtree(work, ignore_errors=True)
-    print(f"best of {trials} trials: trial {best.number}, score {score:.3f}; config {path}")
-    return {"trial": best.number, "score": score, "settings": best.params, "file": str(path)}
+        best = study.best_trial
+        score = best.user_attrs["score"]
+        best_config = with_settings(base, best.params).replace(run_id=f"{study_id}_best")
+        confirmed = evaluate(
+            warehouse, scratch, best_config.replace(n_households=confirm_households), work / "best"
+        )
+        out = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
+        report = write_report(scratch, best_config.run_id, out / "calibration")
+        path = out / "calibration" / f"{study_id}_best.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(best_config.as_mapping(), indent=2, sort_keys=True) + "\n")
+        summary = {
+            "study_id": study_id,
+            "trial": best.number,
+            "trials": trials,
+            "trial_households": households,
+            "households": confirm_households,
+            "weeks": weeks,
+            "reference_run": reference_run,
+            **{key: confirmed[key] for key in ("score", "harmonic_mean", "min_ks_complement")},
+            "worst_metric": confirmed["worst_metric"],
+            "ks_complements": confirmed["ks_complements"],
+        }
+        logger.info("report of the best settings: %s", report.table_path.parent)
+        if write_default:
+            write_calibrated_default(best_config, summary)
+        print(
+            f"best of {trials} trials: trial {best.number}, score {score:.3f}; at "
+            f"{confirm_households} households {confirmed['score']:.3f} (harmonic mean "
+            f"{confirmed['harmonic_mean']:.3f}); config {path}"
+        )
+        return {
+            **summary,
+            "trial_score": score,
+            "settings": best.params,
+            "file": str(path),
+            "report": str(report.table_path.parent),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse-path", help="the main warehouse (default: the pipeline's)")
     parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--households", type=int, default=1000)
+    parser.add_argument("--households", type=int, default=2500)
     parser.add_argument("--weeks", type=int, default=53)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--study-id", default="calibration")
     parser.add_argument("--reports-dir")
+    parser.add_argument("--confirm-households", type=int, default=2500)
+    parser.add_argument(
+        "--write-default",
+        action="store_true",
+        help="write the best settings as the committed default simulation",
+    )
     args = parser.parse_args()
     calibrate(
         warehouse_path=args.warehouse_path,
@@ -157,6 +210,8 @@ def main() -> None:
         seed=args.seed,
         study_id=args.study_id,
         reports_dir=args.reports_dir,
+        confirm_households=args.confirm_households,
+        write_default=args.write_default,
     )
 
 

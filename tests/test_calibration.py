@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -179,12 +180,14 @@ def tuned(built, tmp_path_factory):
         weeks=8,
         study_id="test",
         reports_dir=str(folder / "reports"),
+        confirm_households=80,
     )
     return path, best
 
 
 def test_calibrate_logs_every_trial_and_writes_the_best_config(tuned):
-    from python_models.calibration.tuning import SEARCH_SPACE
+    from flows.pipeline import simulation_settings
+    from python_models.calibration.tuning import SEARCH_SPACE, current_settings
     from python_models.simulation.config import SimulationConfig
 
     path, best = tuned
@@ -196,20 +199,36 @@ def test_calibrate_logs_every_trial_and_writes_the_best_config(tuned):
     assert [t[0] for t in trials] == [0, 1]
     settings = [json.loads(t[1]) for t in trials]
     assert settings[0] != settings[1] and set(settings[0]) == {d.path for d in SEARCH_SPACE}
+    # The search starts from the pipeline's default (the committed calibrated settings).
+    default = simulation_settings(None, None, learn_id="complete_journey")
+    assert settings[0] == pytest.approx(current_settings(default))
     # Different settings simulate differently: the trials' metrics differ.
     assert trials[0][4] != trials[1][4] and trials[0][3] != trials[1][3]
     assert len(json.loads(trials[0][4])) == METRICS
     # The best trial maximizes the unfloored score; its score is reported.
     best_trial = max(trials, key=lambda t: t[2])
-    assert best["trial"] == best_trial[0] and best["score"] == best_trial[5]
+    assert best["trial"] == best_trial[0] and best["trial_score"] == best_trial[5]
+    # The best settings are scored again at the confirming scale.
+    assert best["households"] == 80 and len(best["ks_complements"]) == METRICS
+    # ... and their report is regenerated: a PNG per metric and the table of complements.
+    report = Path(best["report"])
+    assert report.name == "test_best" and len(list(report.glob("*.png"))) == METRICS
+    assert "| household_promo_share |" in (report / "ks_complements.md").read_text()
+    assert 0 <= best["score"] <= best["harmonic_mean"] <= 1
     config = SimulationConfig.from_file(best["file"])
     chosen = settings[best["trial"]]
     assert config.population.promo_response.median == chosen["population.promo_response.median"]
     assert config.categories.base_logit == chosen["categories.base_logit"]
 
 
-def test_calibrate_refuses_bad_input(built, tmp_path):
+def test_calibrate_refuses_bad_input(built, tmp_path, monkeypatch):
+    import tempfile
+
     from flows.calibrate import calibrate
+
+    scratch_root = tmp_path / "scratch"
+    scratch_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch_root))
 
     with pytest.raises(ValueError, match="trials = 0 must be >= 1"):
         calibrate(warehouse_path=str(built[0]), trials=0)
@@ -220,3 +239,35 @@ def test_calibrate_refuses_bad_input(built, tmp_path):
     duckdb.connect(str(tmp_path / "empty.duckdb")).close()
     with pytest.raises(ValueError, match="holds no loaded run"):
         calibrate(warehouse_path=str(tmp_path / "empty.duckdb"), trials=1)
+    with pytest.raises(ValueError, match="confirm_households = 0 must be >= 1"):
+        calibrate(warehouse_path=str(built[0]), trials=1, confirm_households=0)
+    # A study that stops early leaves no scratch folder behind.
+    assert list(scratch_root.iterdir()) == []
+
+
+def test_the_calibrated_default_is_written_validated_and_simulated_by_default(tmp_path):
+    from flows.pipeline import simulation_settings
+    from python_models.calibration.tuning import with_settings, write_calibrated_default
+    from python_models.paths import CALIBRATED_SIMULATION
+    from python_models.simulation.config import SimulationConfig
+
+    settings = {"choice.noticed_discount_threshold": 0.2, "population.visit_propensity.sd": 2.0}
+    tuned = with_settings(SimulationConfig(n_households=80, run_id="trial"), settings)
+    simulation, scores = tmp_path / "calibrated.json", tmp_path / "scores.json"
+    write_calibrated_default(tuned, {"score": 0.5}, simulation, scores)
+    config = SimulationConfig.from_file(simulation)
+    assert config.choice.noticed_discount_threshold == 0.2
+    assert config.population.visit_propensity.sd == 2.0
+    # The run's identity and size stay the pipeline's.
+    assert config.n_households == SimulationConfig().n_households and config.run_id == "simulated"
+    assert config == tuned.replace(n_households=config.n_households, run_id=config.run_id)
+    assert json.loads(scores.read_text()) == {"score": 0.5}
+    # The pipeline simulates the committed calibrated settings unless given a file.
+    committed = SimulationConfig.from_file(CALIBRATED_SIMULATION)
+    default = simulation_settings(None, None, learn_id="complete_journey")
+    assert (
+        default.as_mapping() == committed.replace(run_id="complete_journey_simulated").as_mapping()
+    )
+    assert default != SimulationConfig(run_id="complete_journey_simulated")
+    explicit = simulation_settings(str(simulation), None, learn_id="complete_journey")
+    assert explicit.choice.noticed_discount_threshold == 0.2

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from ..paths import CALIBRATED_SCORES, CALIBRATED_SIMULATION
 from ..simulation.config import SimulationConfig
 from ..warehouse.dbt_runner import run_dbt
 
@@ -34,21 +35,45 @@ class Dimension:
 
 # The settings that shape the calibration metrics most (README: calibration).
 SEARCH_SPACE = (
-    Dimension("population.promo_response.median", 0.05, 1.5, log=True),
-    Dimension("population.price_sensitivity.median", 0.3, 3.0, log=True),
-    Dimension("population.visit_propensity.mean", -1.0, 1.0),
-    Dimension("population.visit_propensity.sd", 0.5, 2.5),
-    Dimension("population.brand_loyalty.mean", 0.2, 3.0, log=True),
-    Dimension("categories.base_logit", -5.5, -3.5),
-    Dimension("categories.trip_size_sd", 0.3, 1.5),
-    Dimension("categories.extra_products_mean", 0.05, 1.0),
-    Dimension("visits.extra_trips_mean", 0.5, 2.5),
-    Dimension("quantity.extra_units_mean", 0.02, 0.5, log=True),
+    Dimension("population.promo_response.median", 0.3, 2.0, log=True),
+    Dimension("population.price_sensitivity.median", 0.3, 1.5, log=True),
+    Dimension("population.visit_propensity.mean", -0.5, 0.8),
+    Dimension("population.visit_propensity.sd", 1.4, 2.6),
+    Dimension("population.brand_loyalty.mean", 0.2, 2.0, log=True),
+    Dimension("population.brand_loyalty.shape", 0.4, 3.0, log=True),
+    Dimension("population.quality_preference.mean", 0.2, 1.4),
+    Dimension("population.quality_preference.sd", 0.6, 1.8),
+    Dimension("population.discount_claim_rate.a", 2.0, 10.0, log=True),
+    Dimension("population.discount_claim_rate.b", 0.8, 3.0, log=True),
+    Dimension("population.category_preference_sd", 0.5, 1.4),
+    Dimension("population.category_centre_weight", 0.8, 2.0),
+    Dimension("population.trip_frequency.sigma", 0.3, 1.3),
+    Dimension("population.basket_size.sd", 0.3, 1.5),
+    Dimension("categories.base_logit", -5.6, -4.2),
+    Dimension("categories.trip_size_sd", 0.8, 1.6),
+    Dimension("categories.extra_products_mean", 0.05, 0.8),
+    Dimension("visits.extra_trips_mean", 0.6, 1.8),
+    Dimension("quantity.extra_units_mean", 0.03, 0.3, log=True),
     Dimension("choice.popularity_weight", 0.5, 1.5),
-    Dimension("promo_tendency_strength", 0.3, 1.5),
+    Dimension("choice.loyalty_decay", 0.3, 0.9),
+    Dimension("choice.noticed_discount_threshold", 0.0, 0.25),
+    Dimension("promo_tendency_strength", 0.5, 1.5),
 )
 
 TRIAL_LOG = "calibration.calibration_trials"
+
+
+def current_settings(config: SimulationConfig) -> dict[str, float]:
+    """``config``'s value of every dimension of the search space, clipped to its range (the
+    tuner's first trial, so the search starts from what the defaults already reach)."""
+    values = config.as_mapping()
+    settings = {}
+    for dimension in SEARCH_SPACE:
+        node = values
+        for key in dimension.path.split("."):
+            node = node[key]
+        settings[dimension.path] = min(max(float(node), dimension.low), dimension.high)
+    return settings
 
 
 def with_settings(config: SimulationConfig, settings: dict[str, float]) -> SimulationConfig:
@@ -63,6 +88,31 @@ def with_settings(config: SimulationConfig, settings: dict[str, float]) -> Simul
             raise KeyError(f"{dotted}: no such simulation setting")
         node[leaf] = value
     return SimulationConfig.from_mapping(values)
+
+
+# Fields naming a run or setting its size: the pipeline's, never part of a calibrated default.
+RUN_FIELDS = (
+    "run_id",
+    "learn_id",
+    "seed",
+    "n_households",
+    "n_weeks",
+    "first_household_id",
+    "shard_size",
+)
+
+
+def write_calibrated_default(
+    config: SimulationConfig,
+    scores: dict[str, Any],
+    simulation_file: Path = CALIBRATED_SIMULATION,
+    scores_file: Path = CALIBRATED_SCORES,
+) -> None:
+    """Write every behavioural setting of ``config`` as the default simulation file (its run's
+    identity and size stay the pipeline's) and the scores it reached beside it."""
+    values = {k: v for k, v in config.as_mapping().items() if k not in RUN_FIELDS}
+    simulation_file.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
+    scores_file.write_text(json.dumps(scores, indent=2, sort_keys=True) + "\n")
 
 
 def copy_run(source: Path, target: Path, run_id: str) -> dict[str, int]:

@@ -112,15 +112,23 @@ category_purchase_probability as (
     group by items.run_id, items.product_category
 ),
 
--- Top products: share of the run's baskets holding the product.
+-- Top products: share of the run's top-product purchases (basket x product) that are the
+-- product, i.e. the probability that a purchase of a top product is this one. Conditioning on
+-- the top products compares how purchases spread over them: a simulated catalog sells only
+-- the real top products (and a few per other category), so its baskets buy them about twice
+-- as often as real baskets, which also buy tens of thousands of other products.
+product_baskets as (
+    select run_id, product_id, count(distinct basket_id) as n_baskets
+    from top_items
+    group by run_id, product_id
+),
+
 product_purchase_probability as (
     select
-        top_items.run_id,
+        run_id,
         'product_purchase_probability' as metric,
-        count(distinct top_items.basket_id) / cast(max(run_baskets.n_baskets) as double) as value
-    from top_items
-    inner join run_baskets using (run_id)
-    group by top_items.run_id, top_items.product_id
+        n_baskets / sum(n_baskets) over (partition by run_id) as value
+    from product_baskets
 ),
 
 -- Households x 4-week blocks with a purchase: distinct categories bought.
@@ -173,11 +181,22 @@ private_label_share as (
     from household_shares
 ),
 
--- Top products x weeks with a sale: units sold.
-units_per_product_week as (
-    select run_id, 'units_per_product_week' as metric, cast(sum(quantity) as double) as value
+-- Top products x weeks with a sale: units sold, per 1,000 units of the run's top products
+-- that week. Relative to the run's volume, so runs of any size compare (a run of 100,000
+-- households sells 40 times the units), and, like product_purchase_probability, on how the
+-- top products share their purchases.
+product_week_units as (
+    select run_id, product_id, week, sum(quantity) as units
     from top_items
     group by run_id, product_id, week
+),
+
+units_per_product_week as (
+    select
+        run_id,
+        'units_per_product_week' as metric,
+        1000.0 * units / sum(units) over (partition by run_id, week) as value
+    from product_week_units
 ),
 
 -- Categories: how many of the run's top products they hold.
