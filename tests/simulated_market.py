@@ -55,6 +55,9 @@ def small_market() -> LearnedMarket:
             "price_tier": tier.to_numpy(),
             "units": rng.integers(50, 2000, n).astype(float),
             "promo_tendency": np.exp(rng.normal(0, 0.4, n)),
+            # Some products launch in week 5, some are discontinued after week 6.
+            "first_week": np.where(np.arange(n) % 7 == 3, 5, 1),
+            "last_week": np.where(np.arange(n) % 11 == 4, 6, 53),
         }
     )
     return LearnedMarket(

@@ -95,24 +95,30 @@ def test_every_field_changes_the_learned_tables(sweep_warehouse, field, value):
 
 def test_the_catalog_holds_every_category_by_its_most_bought_products(sweep_warehouse):
     """The top products by revenue, plus each left-out category's most-bought products."""
-    import duckdb
+    import pandas as pd
 
-    con = duckdb.connect(str(sweep_warehouse), read_only=True)
-    catalog = con.execute(
-        "SELECT product_id, product_category, revenue_rank, units FROM learned.learned_catalog "
-        "WHERE learn_id = 'sweep_base'"
-    ).df()
-    sold = con.execute(
-        """
+    catalog = pd.DataFrame(
+        query(
+            sweep_warehouse,
+            "SELECT product_id, product_category, revenue_rank, units "
+            "FROM learned.learned_catalog WHERE learn_id = 'sweep_base'",
+        ),
+        columns=["product_id", "product_category", "revenue_rank", "units"],
+    )
+    sold = pd.DataFrame(
+        query(
+            sweep_warehouse,
+            """
         SELECT i.product_id, p.product_category, sum(i.quantity) AS units
         FROM marts.fct_transaction_items i
         JOIN marts.dim_products p USING (run_id, product_id)
         WHERE i.run_id = 'complete_journey' AND NOT i.is_bulk AND NOT p.is_placeholder
         GROUP BY ALL
         HAVING max(i.shelf_value) > 0  -- a product never sold at a price has no base price
-        """
-    ).df()
-    con.close()
+        """,
+        ),
+        columns=["product_id", "product_category", "units"],
+    )
     top = catalog[catalog["revenue_rank"] <= BASE.catalog_size]
     extra = catalog[catalog["revenue_rank"] > BASE.catalog_size]
     assert len(top) == BASE.catalog_size and len(extra) > 0

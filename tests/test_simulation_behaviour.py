@@ -436,3 +436,19 @@ def test_campaigns_target_households_that_like_their_categories(campaign_run):
         treated = group.index[group["treatment_group"] == "treatment"]
         control = group.index[group["treatment_group"] == "control"]
         assert abs(liking[treated].mean() - liking[control].mean()) < 0.15
+
+
+def test_products_sell_only_within_their_learned_lifecycle(default):
+    """A product launched in week 5 sells from week 5, one discontinued after week 6 stops;
+    without the lifecycle both sell in every week."""
+    context, tables = default
+    catalog = context.market.catalog.set_index("product_id")
+    lines = tables["transactions"].join(catalog[["first_week", "last_week"]], on="product_id")
+    assert len(lines[lines["first_week"] > 1]) > 0 and len(lines[lines["last_week"] < 53]) > 0
+    assert (lines["week"] >= lines["first_week"]).all()
+    assert (lines["week"] <= lines["last_week"]).all()
+    choice = dataclasses.replace(CONFIG.choice, product_lifecycle=False)
+    _, always = run(dataclasses.replace(CONFIG, choice=choice))
+    unbounded = always["transactions"].join(catalog[["first_week", "last_week"]], on="product_id")
+    assert (unbounded["week"] < unbounded["first_week"]).sum() > 0
+    assert (unbounded["week"] > unbounded["last_week"]).sum() > 0

@@ -115,11 +115,15 @@ def test_seasonal_traffic_scales_visit_odds():
 
 def test_trips_per_active_week_follow_the_extra_trips_mean():
     households = population(np.arange(N))
+    frequency = households.parameters["trip_frequency"]
     always = np.ones(N)
     for mean in (0.0, 1.2, 2.0):
         trips = weekly_trips(households, always, 3, 0, VisitConfig(extra_trips_mean=mean))
         assert trips.min() == 1
-        assert trips.mean() == pytest.approx(1 + mean, abs=0.03)
+        # 1 + Poisson(mean x the household's trip frequency) trips.
+        assert trips.mean() == pytest.approx(1 + mean * frequency.mean(), abs=0.03)
+        if mean:
+            assert np.corrcoef(trips, frequency)[0, 1] > 0.2
 
 
 def test_store_loyalty_keeps_trips_at_the_home_store():

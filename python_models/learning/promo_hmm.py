@@ -7,11 +7,11 @@ clearance (a deep discount without support). EM starts from the anchors as means
 fitting each state is labelled with the anchor its fitted mean is matched to (an optimal
 assignment), so states keep their names while depths, supports and dynamics are learned.
 
-What the states turn out to be in Complete Journey (``learned_promo_states`` has the figures):
-regular 73 % of product-weeks; feature, the mailer promotions, 13 % at a mean 28 % discount;
-deep, display promotions without the mailer, 14 % at 14 %; clearance, about 50 % off with
-neither display nor mailer, under 1 %. The real data's deepest supported discounts are the
-mailer features: the names are the anchors', the numbers are the data's.
+What the states turn out to be in Complete Journey (``learned_promo_states`` has the figures;
+README: what is learned): regular 75 % of product-weeks; feature, the mailer promotions, 11 % at
+a mean 29 % discount; the two in-store states share the display promotions. The real data's
+deepest supported discounts are the mailer features: the names are the anchors', the numbers
+are the data's.
 
 Emissions are shared across categories (one fit on a sample of sequences); each category gets its
 own transition matrix and initial probabilities from its decoded state sequences, smoothed toward
