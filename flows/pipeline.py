@@ -256,8 +256,8 @@ def simulation_settings(
     if simulation_file is None and CALIBRATED_SIMULATION.exists():
         simulation_file = str(CALIBRATED_SIMULATION)
     if simulation_file:
-        SimulationConfig.from_file(simulation_file)  # the file alone must be valid
         values = read_values(simulation_file)
+        SimulationConfig.from_mapping(values)  # the file alone must be valid
     values = _merged(values, simulation or {})
     values["learn_id"] = learn_id
     values.setdefault("run_id", f"{learn_id}_simulated")

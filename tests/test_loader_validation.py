@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from conftest import small_run, warehouse_snapshot
+from conftest import query, small_run, warehouse_snapshot
 
 from python_models.warehouse import LoadError, RawDataError, load_run
 
@@ -225,11 +225,10 @@ def test_a_table_written_by_an_older_version_gains_the_new_columns(warehouse):
     con.execute("ALTER TABLE raw.transactions DROP COLUMN coupon_match_disc")
     con.close()
     load_run(warehouse, "other", small_run(), source="test", progress=False)
-    con = duckdb.connect(str(warehouse), read_only=True)
-    nulls = con.execute(
+    nulls = query(
+        warehouse,
         "SELECT run_id, count(*) FILTER (WHERE coupon_match_disc IS NULL), count(*) "
-        "FROM raw.transactions GROUP BY run_id ORDER BY run_id"
-    ).fetchall()
-    con.close()
+        "FROM raw.transactions GROUP BY run_id ORDER BY run_id",
+    )
     assert nulls[0][0] == "existing" and nulls[0][1] == nulls[0][2] > 0
     assert nulls[1][0] == "other" and nulls[1][1] == 0

@@ -63,16 +63,24 @@ SEARCH_SPACE = (
 TRIAL_LOG = "calibration.calibration_trials"
 
 
+def _parent(values: dict[str, Any], dotted: str) -> tuple[dict[str, Any], str]:
+    """The nested table holding a dotted setting, and the setting's name in it."""
+    *parents, leaf = dotted.split(".")
+    for key in parents:
+        values = values[key]
+    if leaf not in values:
+        raise KeyError(f"{dotted}: no such simulation setting")
+    return values, leaf
+
+
 def current_settings(config: SimulationConfig) -> dict[str, float]:
     """``config``'s value of every dimension of the search space, clipped to its range (the
     tuner's first trial, so the search starts from what the defaults already reach)."""
     values = config.as_mapping()
     settings = {}
     for dimension in SEARCH_SPACE:
-        node = values
-        for key in dimension.path.split("."):
-            node = node[key]
-        settings[dimension.path] = min(max(float(node), dimension.low), dimension.high)
+        node, leaf = _parent(values, dimension.path)
+        settings[dimension.path] = min(max(float(node[leaf]), dimension.low), dimension.high)
     return settings
 
 
@@ -80,12 +88,7 @@ def with_settings(config: SimulationConfig, settings: dict[str, float]) -> Simul
     """``config`` with each dotted setting replaced (validated like any simulation config)."""
     values = config.as_mapping()
     for dotted, value in settings.items():
-        *parents, leaf = dotted.split(".")
-        node = values
-        for key in parents:
-            node = node[key]
-        if leaf not in node:
-            raise KeyError(f"{dotted}: no such simulation setting")
+        node, leaf = _parent(values, dotted)
         node[leaf] = value
     return SimulationConfig.from_mapping(values)
 
