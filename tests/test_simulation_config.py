@@ -35,6 +35,8 @@ def perturbed(value):
         return 2 if value > 4 else value + 1
     if isinstance(value, float):
         return value * 0.5 if value > 0.5 else value + 0.3
+    if isinstance(value, tuple):  # a menu: a different set of values
+        return (0.05, 0.45) if value != (0.05, 0.45) else (0.1,)
     raise TypeError(value)
 
 

@@ -11,6 +11,12 @@ the campaign runs a coupon adds utility to its product (``product_choice``) and 
 probability rising with the household's coupon sensitivity. Control households are recorded
 only in the simulation-only ``campaign_assignments`` table. All household draws are
 counter-based, keyed by household and campaign.
+
+A coupon's value is a depth (share of the product's base price). With a ``depth_menu``, each
+treated household holds coupons of a depth drawn from the menu (so uplift by depth is
+identifiable too). A plan can also carry explicit ``Offers`` for a campaign (who is eligible,
+who is treated, at which depth), which replace the randomized draws for it: that is how a
+targeting policy's campaign is played back.
 """
 
 from __future__ import annotations
@@ -42,8 +48,16 @@ class CampaignConfig:
     products_per_category: int = 5  # coupons per category: its most popular products
     coupon_depth: float = 0.25  # coupon value as a share of the product's base price
     redemption_logit: float = 0.5  # logit of redeeming a held coupon at purchase, typical hh
+    # Depths treated households' coupons are drawn from (uniformly); empty: coupon_depth for all.
+    depth_menu: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "depth_menu", tuple(float(d) for d in self.depth_menu))
+        bad = [d for d in self.depth_menu if not 0.01 <= d <= 0.9]
+        if bad:
+            raise ValueError(
+                f"CampaignConfig.depth_menu holds {bad[0]!r}, outside the allowed range [0.01, 0.9]"
+            )
         check_ranges(
             self,
             {
@@ -61,6 +75,26 @@ class CampaignConfig:
 
 
 @dataclass(frozen=True)
+class Offers:
+    """Explicit assignment of one campaign: its eligible households (whose true uplift is
+    accounted), which of them are treated, and the coupon depth of each."""
+
+    campaign: int  # index into the plan's campaigns
+    household_id: np.ndarray
+    depth: np.ndarray
+    treated: np.ndarray  # bool
+
+    def __post_init__(self) -> None:
+        n = len(self.household_id)
+        if len(self.depth) != n or len(self.treated) != n:
+            raise ValueError("Offers: household_id, depth and treated must have equal lengths")
+        if n and not ((self.depth >= 0.01) & (self.depth <= 0.9)).all():
+            raise ValueError("Offers: every depth must lie in [0.01, 0.9]")
+        if len(np.unique(self.household_id)) != n:
+            raise ValueError("Offers: a household appears twice")
+
+
+@dataclass(frozen=True)
 class CampaignPlan:
     campaign_id: np.ndarray  # (campaigns,)
     campaign_type: list[str]
@@ -69,7 +103,9 @@ class CampaignPlan:
     coupon_campaign: np.ndarray  # (coupons,) index into the campaigns
     coupon_product: np.ndarray  # (coupons,) catalog index
     coupon_upc: np.ndarray  # (coupons,)
-    coupon_value: np.ndarray  # (coupons,) dollars off
+    coupon_value: np.ndarray  # (coupons,) dollars off at the campaign's coupon_depth
+    coupon_depth: np.ndarray  # (campaigns,) the depth coupon_value stands for
+    offers: tuple[Offers, ...] = ()  # explicit assignments, replacing the randomized ones
 
     @property
     def n_campaigns(self) -> int:
@@ -129,6 +165,7 @@ def plan_campaigns(
         coupon_product=product_arr,
         coupon_upc=COUPON_UPC_BASE + np.arange(len(product_arr)),
         coupon_value=np.round(value, 2),
+        coupon_depth=np.full(n, config.coupon_depth),
     )
 
 
@@ -139,14 +176,15 @@ def assign(
     product_category: np.ndarray,
     config: CampaignConfig,
     seed: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(eligible, treated), each (households x campaigns) boolean.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(eligible, treated, depth), each (households x campaigns): booleans and coupon depths.
 
     Campaigns target: a household's log-odds of being eligible rise by ``targeting_strength``
     per unit of its preference for the campaign's categories above their centre
     (``preference_deviation``, households x categories; a fixed centre, so a household's
     eligibility never depends on the others in its shard). 0 targets at random. Treatment is
-    then randomized among the eligible.
+    then randomized among the eligible, and the depth drawn from ``depth_menu`` (if set). A
+    campaign with explicit ``Offers`` in the plan takes them instead of the draws.
     """
     ids = np.asarray(household_ids, dtype=np.int64)[:, None]
     campaigns = plan.campaign_id[None, :]
@@ -162,7 +200,21 @@ def assign(
     treated = eligible & (
         counter_random.uniform(seed, "campaign_treated", ids, campaigns) < config.treatment_share
     )
-    return eligible, treated
+    depth = np.broadcast_to(plan.coupon_depth[None, :], eligible.shape).copy()
+    if config.depth_menu:
+        menu = np.asarray(config.depth_menu)
+        pick = counter_random.uniform(seed, "campaign_depth", ids, campaigns) * len(menu)
+        depth = menu[np.minimum(pick.astype(int), len(menu) - 1)]
+    for offers in plan.offers:
+        k = offers.campaign
+        listed = np.isin(ids[:, 0], offers.household_id)
+        order = np.argsort(offers.household_id)
+        row = order[np.searchsorted(offers.household_id, ids[listed, 0], sorter=order)]
+        eligible[:, k] = listed
+        treated[:, k] = False
+        treated[listed, k] = offers.treated[row]
+        depth[listed, k] = offers.depth[row]
+    return eligible, treated, depth
 
 
 def redemption_probability(

@@ -112,7 +112,7 @@ class ShardSimulator:
         self.weeks_since = np.floor(
             counter_random.uniform(config.seed, "initial_recency", self.ids) * 4
         )
-        self.eligible, self.treated = assign(
+        self.eligible, self.treated, self.depth = assign(
             self.ids,
             self.population.category_preference
             - preference_centre(market.penetration(), config.population.category_centre_weight),
@@ -126,9 +126,12 @@ class ShardSimulator:
             typical(config.population.coupon_sensitivity),
             config.campaigns,
         )
+        # A household's coupon is worth its depth over the depth the plan's values stand for.
+        self.coupon_scale = self.depth / context.campaigns.coupon_depth[None, :]
         shape = self.eligible.shape
         self.spend_treated, self.spend_control = np.zeros(shape), np.zeros(shape)
         self.expected_redemptions = np.zeros(shape)
+        self.expected_coupon_cost = np.zeros(shape)
         self.output: dict[str, list[pd.DataFrame]] = {"transactions": [], "redemptions": []}
 
     # -- utilities -------------------------------------------------------------------------
@@ -218,11 +221,10 @@ class ShardSimulator:
                 # What the household pays on average: the discount only when it claims it.
                 claim = parameters["discount_claim_rate"][rows, None]
                 paid = claim * shelf[None, :] + (1.0 - claim) * context.base_price[products, week]
+                value = plan.coupon_value[mine][None, :] * self.coupon_scale[rows, k][:, None]
                 coupon = np.zeros_like(base)
                 coupon[:, position] = (
-                    config.choice.coupon_effect
-                    * sensitivity[rows, None]
-                    * (plan.coupon_value[mine] / shelf)[None, :]
+                    config.choice.coupon_effect * sensitivity[rows, None] * value / shelf[None, :]
                 )
                 p_treated = softmax(base + coupon)
                 boost = _log_expected_exp(p_control, coupon)
@@ -249,14 +251,9 @@ class ShardSimulator:
                 m = config.categories.extra_products_mean
                 q = p_treated[:, position]
                 line = 1.0 - (1.0 - q) * np.exp(-m * q)
-                self.expected_redemptions[rows, k] += (
-                    eligible
-                    * p_visit[rows]
-                    * trips[rows]
-                    * buy_treated
-                    * line.sum(axis=1)
-                    * self.redeem[rows]
-                )
+                redeeming = eligible * p_visit[rows] * trips[rows] * buy_treated * self.redeem[rows]
+                self.expected_redemptions[rows, k] += redeeming * line.sum(axis=1)
+                self.expected_coupon_cost[rows, k] += redeeming * (line * value).sum(axis=1)
                 total += coupon * self.treated[rows, k][:, None]
             holders = total.any(axis=1)
             if holders.any():
@@ -417,8 +414,9 @@ class ShardSimulator:
             holds[holds] = self.treated[buyer[holds], plan.coupon_campaign[coupon[holds]]]
             u = counter_random.uniform(seed, "redeem", key[lines.trip], lines.product)
             redeemed = holds & (u < self.redeem[buyer])
+            scale = self.coupon_scale[buyer[redeemed], plan.coupon_campaign[coupon[redeemed]]]
             coupon_disc[redeemed] = np.minimum(
-                plan.coupon_value[coupon[redeemed]], lines.units[redeemed] * shelf[redeemed]
+                plan.coupon_value[coupon[redeemed]] * scale, lines.units[redeemed] * shelf[redeemed]
             )
             redeemed_rows = np.flatnonzero(redeemed)
 
@@ -503,6 +501,7 @@ class ShardSimulator:
                 "campaign_id": plan.campaign_id[k],
                 "household_id": self.ids[row],
                 "treatment_group": np.where(self.treated[row, k], "treatment", "control"),
+                "coupon_depth": self.depth[row, k],
             }
         )
         uplift = pd.DataFrame(
@@ -513,6 +512,7 @@ class ShardSimulator:
                 "expected_spend_control": self.spend_control[row, k],
                 "true_uplift": self.spend_treated[row, k] - self.spend_control[row, k],
                 "expected_redemptions": self.expected_redemptions[row, k],
+                "expected_coupon_cost": self.expected_coupon_cost[row, k],
             }
         )
         treated = assignments[assignments["treatment_group"] == "treatment"]

@@ -299,6 +299,12 @@ CAMPAIGN_ASSIGNMENTS = Table(
             nullable=False,
             description="'treatment' (received the coupons) or 'control' (held out at random).",
         ),
+        _double(
+            "coupon_depth",
+            "The household's coupon value as a share of each coupon product's base price (drawn "
+            "from the campaign's depth menu, or the campaign's fixed depth): the coupons it holds "
+            "(treatment) or would have held (control); true_uplift is accounted at this depth.",
+        ),
     ),
     key=("campaign_id", "household_id"),
     foreign_keys=(
@@ -368,6 +374,10 @@ TRUE_UPLIFT = Table(
         _double("expected_spend_control", "Expected sales value on coupon products if not."),
         _double("true_uplift", "expected_spend_treated - expected_spend_control, dollars."),
         _double("expected_redemptions", "Expected number of coupons redeemed if treated."),
+        _double(
+            "expected_coupon_cost",
+            "Expected dollars of coupon discount redeemed if treated (what the offer costs).",
+        ),
     ),
     key=("campaign_id", "household_id"),
     foreign_keys=(

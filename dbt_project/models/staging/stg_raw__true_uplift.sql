@@ -12,7 +12,8 @@ renamed as (
         cast(expected_spend_treated as double) as expected_spend_treated,
         cast(expected_spend_control as double) as expected_spend_control,
         cast(true_uplift as double) as true_uplift,
-        cast(expected_redemptions as double) as expected_redemptions
+        cast(expected_redemptions as double) as expected_redemptions,
+        cast(expected_coupon_cost as double) as expected_coupon_cost
     from source
 )
 

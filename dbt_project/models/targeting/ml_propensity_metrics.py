@@ -1,0 +1,14 @@
+"""Propensity evaluation per run, item level and item on the backtest window
+(python_models.targeting.metrics definitions)."""
+
+from python_models.targeting.frames import to_pandas
+from python_models.targeting.warehouse_models import propensity_evaluation
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", packages=["scikit-learn", "pandas", "numpy", "scipy"])
+    settings = dbt.config.get("meta")  # the project vars this model reads (models yml)
+    return propensity_evaluation(
+        to_pandas(dbt.ref("ml_propensity_predictions")),
+        top_k=int(settings["propensity_top_k"]),
+    )

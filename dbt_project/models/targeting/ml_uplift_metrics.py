@@ -1,0 +1,13 @@
+"""Uplift evaluation per run and learner: Qini, AUUC, uplift@k, and agreement with the
+simulator's true uplift (python_models.targeting.metrics definitions)."""
+
+from python_models.targeting.frames import to_pandas
+from python_models.targeting.warehouse_models import uplift_evaluation
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", packages=["scikit-learn", "pandas", "numpy", "scipy"])
+    settings = dbt.config.get("meta")  # the project vars this model reads (models yml)
+    return uplift_evaluation(
+        to_pandas(dbt.ref("ml_uplift_predictions")), to_pandas(dbt.ref("stg_raw__true_uplift"))
+    )

@@ -1,0 +1,281 @@
+"""Closed loop: learn uplift from a world's randomized campaigns, pick a campaign, play it back.
+
+For one seed: a campaign world (``simulation.playback``) runs its randomized training campaigns
+in the first ``training_weeks``; an uplift model learns from them (features before each
+campaign, outcome = spend on its coupon products in it); the campaign builder selects offers
+on the playback category's products within the budget; every policy's offers are played back
+into the same world with common random numbers, and its realized incremental revenue and
+profit are the difference against the same households without the campaign.
+
+Policies, all with the same contact budget except broadcast:
+- ``model``: the campaign builder on the uplift model's expected incremental revenue and
+  discount cost per depth.
+- ``oracle``: the campaign builder on the simulator's true expected uplift and coupon cost.
+- ``propensity``: the households with the highest expected spend on the products without an
+  offer (the classic "target likely buyers"), at the menu's middle depth.
+- ``random``: households drawn at random, middle depth.
+- ``broadcast``: every household, middle depth (no targeting; it ignores the contact budget,
+  which is what broadcasting means).
+- ``none``: no campaign (zero by construction: the reference every other policy differs from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..simulation.learned_market import LearnedMarket
+from ..simulation.playback import PLAYBACK_CAMPAIGN_ID, CampaignWorld, play
+from . import uplift as uplift_learners
+from .campaign_builder import Budget, select
+from .campaign_data import COLUMNS, campaign_features, campaign_rows, offer_history
+
+POLICIES = ("model", "oracle", "propensity", "random", "broadcast", "none")
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    policies: pd.DataFrame  # one row per policy
+    campaign: pd.DataFrame  # the model policy's offers, with expected figures
+
+
+def world_lines(tables: dict, market: LearnedMarket) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(lines, household_weeks) of a played world, in the shape campaign_data reads."""
+    t = tables["transactions"]
+    category = pd.Series(
+        np.asarray(market.categories)[market.product_category],
+        index=market.catalog["product_id"].to_numpy(),
+    )
+    lines = pd.DataFrame(
+        {
+            "household_id": t["household_id"].to_numpy(),
+            "product_id": t["product_id"].to_numpy(),
+            "product_category": category.reindex(t["product_id"]).to_numpy(),
+            "week": t["week"].to_numpy(dtype=int),
+            "spend": t["sales_value"].to_numpy(),
+            "retail_disc": t["retail_disc"].to_numpy(),
+            "coupon_disc": t["coupon_disc"].to_numpy(),
+        }
+    )
+    weeks = lines.groupby(["household_id", "week"], as_index=False)["spend"].sum()
+    return lines, weeks
+
+
+def training_campaigns(world: CampaignWorld, tables: dict):
+    """(campaigns, coupons, assignments) of the world's randomized training campaigns."""
+    plan = world.context.campaigns
+    campaigns = pd.DataFrame(
+        {
+            "campaign_id": plan.campaign_id,
+            "start_week": plan.start_week + 1,
+            "n_weeks": plan.end_week - plan.start_week + 1,
+        }
+    )
+    coupons = pd.DataFrame(
+        {
+            "campaign_id": plan.campaign_id[plan.coupon_campaign],
+            "product_id": world.context.market.catalog["product_id"].to_numpy()[
+                plan.coupon_product
+            ],
+        }
+    )
+    assignments = tables["campaign_assignments"]
+    assignments = assignments[assignments["campaign_id"] != PLAYBACK_CAMPAIGN_ID]
+    return campaigns, coupons, assignments
+
+
+def training_rows(world: CampaignWorld, tables: dict) -> pd.DataFrame:
+    """The world's randomized training campaigns as uplift training rows."""
+    lines, weeks = world_lines(tables, world.context.market)
+    lines = lines[lines["week"] <= world.training_weeks]
+    weeks = weeks[weeks["week"] <= world.training_weeks]
+    return campaign_rows(lines, weeks, *training_campaigns(world, tables))
+
+
+def playback_features(world: CampaignWorld, tables: dict, household_ids) -> pd.DataFrame:
+    """Every household's features for the playback campaign (history before its first week)."""
+    lines, weeks = world_lines(tables, world.context.market)
+    start = world.training_weeks + 1
+    products = world.context.market.catalog["product_id"].to_numpy()[world.playback_products]
+    campaigns, coupons, assignments = training_campaigns(world, tables)
+    return campaign_features(
+        lines[lines["week"] < start],
+        weeks[weeks["week"] < start],
+        products.tolist(),
+        start,
+        len(world.playback_weeks),
+        households=np.asarray(household_ids),
+        history=offer_history(lines, campaigns, coupons, assignments, start),
+    )
+
+
+def _window_totals(world: CampaignWorld, tables: dict) -> pd.DataFrame:
+    """Per household over the playback weeks: revenue on the promoted products, revenue on
+    everything, coupon dollars."""
+    t = tables["transactions"]
+    weeks = world.playback_weeks
+    t = t[t["week"].between(weeks.start, weeks.stop - 1)]
+    products = world.context.market.catalog["product_id"].to_numpy()[world.playback_products]
+    promoted = t["sales_value"].where(t["product_id"].isin(products), 0.0)
+    return (
+        t.assign(promoted=promoted)
+        .groupby("household_id")
+        .agg(
+            revenue=("promoted", "sum"),
+            basket_revenue=("sales_value", "sum"),
+            coupon_cost=("coupon_disc", "sum"),
+        )
+    )
+
+
+def realized(
+    world: CampaignWorld, baseline: dict, offers: pd.DataFrame, budget: Budget
+) -> dict[str, float]:
+    """Realized incremental revenue (promoted products, and whole baskets), coupon cost and
+    profit of playing ``offers`` back; profit counts the promoted products' revenue, the
+    outcome the campaign is designed and judged on."""
+    if offers.empty:
+        return dict.fromkeys(
+            (
+                "incremental_revenue",
+                "incremental_basket_revenue",
+                "coupon_cost",
+                "incremental_profit",
+            ),
+            0.0,
+        )
+    ids = offers["household_id"].to_numpy()
+    played = play(world, ids, offers.assign(treated=True))
+    after = _window_totals(world, played).reindex(ids, fill_value=0.0)
+    before = _window_totals(world, baseline).reindex(ids, fill_value=0.0)
+    gain = (after - before).sum()
+    return {
+        "incremental_revenue": float(gain["revenue"]),
+        "incremental_basket_revenue": float(gain["basket_revenue"]),
+        "coupon_cost": float(gain["coupon_cost"]),
+        "incremental_profit": float(
+            budget.margin_rate * gain["revenue"]
+            - gain["coupon_cost"]
+            - budget.contact_cost * len(offers)
+        ),
+    }
+
+
+def true_offer_figures(world: CampaignWorld, household_ids, budget: Budget):
+    """(baseline tables, true uplift, true coupon cost): the world without the campaign, and
+    for every household and menu depth the simulator's expected incremental revenue on the
+    playback products and expected coupon dollars if treated."""
+    ids = np.sort(np.asarray(household_ids))
+    uplift = np.zeros((len(ids), len(budget.menu)))
+    cost = np.zeros_like(uplift)
+    baseline = None
+    for j, depth in enumerate(budget.menu):
+        listed = pd.DataFrame({"household_id": ids, "depth": depth, "treated": False})
+        tables = play(world, ids, listed)
+        truth = (
+            tables["true_uplift"]
+            .query("campaign_id == @PLAYBACK_CAMPAIGN_ID")
+            .set_index("household_id")
+            .reindex(ids)
+        )
+        uplift[:, j] = truth["true_uplift"].to_numpy()
+        cost[:, j] = truth["expected_coupon_cost"].to_numpy()
+        baseline = tables if baseline is None else baseline  # nobody treated: same every time
+    return baseline, uplift, cost
+
+
+def run_seed(
+    world: CampaignWorld, budget: Budget, learner: str = "x_learner", seed: int = 0
+) -> SeedResult:
+    ids = np.asarray(list(world.config.household_ids))
+    baseline, true_uplift, true_cost = true_offer_figures(world, ids, budget)
+    rows = training_rows(world, baseline)
+    x, t = rows[list(COLUMNS)].to_numpy(), rows["treated"].to_numpy()
+    model = uplift_learners.fit(learner, x, t, rows["spend"], rows["depth"], seed=seed)
+    treated = t.astype(bool)
+    cost_model = uplift_learners.outcome_model(
+        x[treated], rows.loc[treated, "coupon_cost"], rows.loc[treated, "depth"], seed=seed
+    )
+    control_model = uplift_learners.fit("t_learner", x, t, rows["spend"], rows["depth"], seed)
+
+    features = playback_features(world, baseline, ids)
+    fx = features[list(COLUMNS)].to_numpy()
+    menu = np.asarray(budget.menu)
+    predicted_uplift = np.column_stack([model.uplift(fx, d) for d in menu])
+    predicted_cost = np.column_stack(
+        [
+            np.maximum(cost_model.predict(np.column_stack([fx, np.full(len(fx), d)])), 0)
+            for d in menu
+        ]
+    )
+    middle = float(menu[len(menu) // 2])
+    k = budget.max_contacts if budget.max_contacts is not None else len(ids)
+    rng = np.random.default_rng(seed)
+    likely = control_model.parts["mu0"].predict(fx)
+    campaign = select(ids, predicted_uplift, predicted_cost, budget)
+    offers = {
+        "model": campaign[["household_id", "depth"]],
+        "oracle": select(ids, true_uplift, true_cost, budget)[["household_id", "depth"]],
+        "propensity": pd.DataFrame(
+            {"household_id": ids[np.argsort(-likely, kind="stable")[:k]], "depth": middle}
+        ),
+        "random": pd.DataFrame(
+            {
+                "household_id": np.sort(rng.choice(ids, size=min(k, len(ids)), replace=False)),
+                "depth": middle,
+            }
+        ),
+        "broadcast": pd.DataFrame({"household_id": ids, "depth": middle}),
+        "none": pd.DataFrame({"household_id": np.array([], dtype=np.int64), "depth": []}),
+    }
+    position = pd.Series(np.arange(len(ids)), index=ids)
+    true_value = true_uplift * budget.margin_rate - true_cost - budget.contact_cost
+    records = []
+    for policy in POLICIES:
+        chosen = offers[policy]
+        row = position.reindex(chosen["household_id"]).to_numpy()
+        column = np.searchsorted(menu, chosen["depth"].to_numpy())
+        records.append(
+            {
+                "policy": policy,
+                "n_contacted": len(chosen),
+                "mean_depth": float(chosen["depth"].mean()) if len(chosen) else 0.0,
+                **realized(world, baseline, chosen, budget),
+                "expected_true_profit": float(true_value[row, column].sum()),
+            }
+        )
+    return SeedResult(pd.DataFrame(records), campaign)
+
+
+def summarize(per_seed: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Per policy over seeds: mean, standard deviation and a Student-t interval of the realized
+    incremental revenue and profit, the mean expected true profit, and the policy's share of
+    the oracle's realized and expected profit (ratio of means)."""
+    rows = []
+    n_seeds = per_seed["seed"].nunique()
+    quantile = stats.t.ppf(0.5 + confidence / 2, n_seeds - 1) if n_seeds > 1 else np.nan
+    oracle = per_seed[per_seed["policy"] == "oracle"]
+    for policy in POLICIES:
+        part = per_seed[per_seed["policy"] == policy]
+        row = {"policy": policy, "n_seeds": len(part), "mean_contacted": part["n_contacted"].mean()}
+        for column in ("incremental_revenue", "incremental_basket_revenue", "incremental_profit"):
+            mean, sd = part[column].mean(), part[column].std(ddof=1) if len(part) > 1 else np.nan
+            half = quantile * sd / np.sqrt(len(part))
+            row |= {
+                f"{column}_mean": mean,
+                f"{column}_sd": sd,
+                f"{column}_ci_low": mean - half,
+                f"{column}_ci_high": mean + half,
+            }
+        row["expected_true_profit_mean"] = part["expected_true_profit"].mean()
+        row["share_of_oracle_profit"] = (
+            row["incremental_profit_mean"] / oracle["incremental_profit"].mean()
+        )
+        row["share_of_oracle_expected_profit"] = (
+            row["expected_true_profit_mean"] / oracle["expected_true_profit"].mean()
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)

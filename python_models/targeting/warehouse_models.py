@@ -1,0 +1,253 @@
+"""The tables the dbt Python models return: each function takes the model's inputs (every run)
+as DataFrames and returns one table, run by run. The dbt models only read refs and call one of
+these, so the logic is tested with pytest and runs the same on DuckDB and Snowpark."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import metrics
+from . import uplift as learners
+from .campaign_builder import Budget, reason_codes, select
+from .campaign_data import COLUMNS, campaign_features, campaign_rows, offer_history
+from .propensity import PropensityConfig, evaluate, propensity
+
+DEMOGRAPHICS = ("age_band", "income_band")
+
+
+def propensity_predictions(
+    item_weeks: pd.DataFrame, household_weeks: pd.DataFrame, config: PropensityConfig
+) -> pd.DataFrame:
+    """Per run and item level: backtest probabilities (with labels) on the last label window,
+    and forward scores for the weeks after it."""
+    frames = []
+    for (run_id, level), rows in item_weeks.groupby(["run_id", "item_level"], sort=True):
+        weeks = household_weeks[household_weeks["run_id"] == run_id]
+        items = sorted(rows["item"].unique())
+        result = propensity(rows, weeks, items, config)
+        frames.append(
+            result.backtest.rename(columns={"item_weeks_share": "past_week_share"}).assign(
+                run_id=run_id, item_level=level, score_window="backtest"
+            )
+        )
+        frames.append(result.scores.assign(run_id=run_id, item_level=level, score_window="forward"))
+    columns = ["run_id", "item_level", "item", "household_id", "score_window", "probability"]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    table["item"] = table["item"].astype(str)
+    for column in ("label", "past_week_share", "score_rank"):
+        table[column] = table.get(column)
+    return table[[*columns, "label", "past_week_share", "score_rank"]]
+
+
+def propensity_evaluation(predictions: pd.DataFrame, top_k: int) -> pd.DataFrame:
+    """Metrics of the backtest rows per run, item level and item, plus a pooled ``all`` row."""
+    backtest = predictions[predictions["score_window"] == "backtest"]
+    frames = []
+    for (run_id, level), rows in backtest.groupby(["run_id", "item_level"], sort=True):
+        rows = rows.assign(
+            label=rows["label"].astype(int), item_weeks_share=rows["past_week_share"]
+        )
+        table = evaluate(rows, top_k)
+        frames.append(table.assign(run_id=run_id, item_level=level))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _demographic_codes(households: pd.DataFrame) -> pd.DataFrame:
+    """Ordinal codes of the demographic bands (unknown = -1), by household_id."""
+    codes = {
+        column: pd.Categorical(households[column]).codes.astype(float) for column in DEMOGRAPHICS
+    }
+    return pd.DataFrame(codes, index=households["household_id"].to_numpy())
+
+
+def _features(rows: pd.DataFrame, demographics: pd.DataFrame | None) -> np.ndarray:
+    x = rows[list(COLUMNS)].to_numpy(dtype=float)
+    if demographics is None:
+        return x
+    extra = demographics.reindex(rows["household_id"].to_numpy()).fillna(-1).to_numpy()
+    return np.column_stack([x, extra])
+
+
+def _run_inputs(run_id, lines, household_weeks, campaigns, coupons, assignments):
+    pick = lambda frame: frame[frame["run_id"] == run_id]  # noqa: E731
+    return pick(lines), pick(household_weeks), pick(campaigns), pick(coupons), pick(assignments)
+
+
+def uplift_predictions(
+    lines: pd.DataFrame,
+    household_weeks: pd.DataFrame,
+    campaigns: pd.DataFrame,
+    coupons: pd.DataFrame,
+    assignments: pd.DataFrame,
+    households: pd.DataFrame,
+    *,
+    test_share: float,
+    use_demographics: bool,
+    seed: int,
+) -> pd.DataFrame:
+    """Per run with randomized campaigns: each learner fitted on a random share of its
+    households (all their campaigns), and its predicted uplift for the held-out households'
+    campaign rows at their own coupon depth, beside their treatment and realized outcomes."""
+    if not 0 < test_share < 1:
+        raise ValueError(f"test_share = {test_share} must lie strictly between 0 and 1")
+    frames = []
+    for run_id in sorted(assignments["run_id"].unique()):
+        run_lines, weeks, run_campaigns, run_coupons, run_assignments = _run_inputs(
+            run_id, lines, household_weeks, campaigns, coupons, assignments
+        )
+        rows = campaign_rows(run_lines, weeks, run_campaigns, run_coupons, run_assignments)
+        people = np.sort(rows["household_id"].unique())
+        held_out = np.random.default_rng(seed).random(len(people)) < test_share
+        test = rows["household_id"].isin(people[held_out]).to_numpy()
+        demographics = (
+            _demographic_codes(households[households["run_id"] == run_id])
+            if use_demographics
+            else None
+        )
+        x = _features(rows, demographics)
+        t, y, d = rows["treated"].to_numpy(), rows["spend"].to_numpy(), rows["depth"].to_numpy()
+        for name in learners.LEARNERS:
+            model = learners.fit(name, x[~test], t[~test], y[~test], d[~test], seed=seed)
+            frames.append(
+                rows.loc[test, ["campaign_id", "household_id", "treated", "depth", "spend"]].assign(
+                    run_id=run_id,
+                    learner=name,
+                    bought=rows.loc[test, "bought"].to_numpy(),
+                    predicted_uplift=model.uplift(x[test], d[test]),
+                )
+            )
+    columns = [
+        "run_id", "learner", "campaign_id", "household_id", "treated", "depth", "spend",
+        "bought", "predicted_uplift",
+    ]  # fmt: skip
+    return (
+        pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    )
+
+
+def uplift_evaluation(predictions: pd.DataFrame, true_uplift: pd.DataFrame) -> pd.DataFrame:
+    """Per run and learner over the held-out rows: Qini coefficient and AUUC (metrics module
+    definitions) on realized spend (and Qini on purchase), uplift in the top 10 % and 30 %, and
+    against the simulator's true uplift: Spearman rank correlation, mean absolute error, and
+    the mean true uplift of the top 30 % over the mean overall (the ranking's gain)."""
+    truth = true_uplift[["run_id", "campaign_id", "household_id", "true_uplift"]]
+    joined = predictions.merge(truth, on=["run_id", "campaign_id", "household_id"], how="left")
+    rows = []
+    for (run_id, learner), part in joined.groupby(["run_id", "learner"], sort=True):
+        score, y, t = part["predicted_uplift"], part["spend"], part["treated"]
+        true = part["true_uplift"].to_numpy()
+        top = metrics._top(score.to_numpy(), max(int(0.3 * len(part)), 1))
+        rows.append(
+            {
+                "run_id": run_id,
+                "learner": learner,
+                "n_rows": len(part),
+                "n_treated": int(t.sum()),
+                "qini_coefficient": metrics.qini_coefficient(score, y, t),
+                "qini_coefficient_purchase": metrics.qini_coefficient(score, part["bought"], t),
+                "auuc": metrics.auuc(score, y, t),
+                "uplift_at_10pct": metrics.uplift_at_k(score, y, t, 0.10),
+                "uplift_at_30pct": metrics.uplift_at_k(score, y, t, 0.30),
+                "true_uplift_spearman": float(stats.spearmanr(score, true).statistic),
+                "true_uplift_mae": float(np.mean(np.abs(score - true))),
+                "true_uplift_top_30pct_gain": float(true[top].mean() / max(true.mean(), 1e-12)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def campaign_offers(
+    lines: pd.DataFrame,
+    household_weeks: pd.DataFrame,
+    campaigns: pd.DataFrame,
+    coupons: pd.DataFrame,
+    assignments: pd.DataFrame,
+    households: pd.DataFrame,
+    *,
+    category: str | None,
+    n_products: int,
+    n_weeks: int,
+    budget_share: float,
+    budget: Budget,
+    use_demographics: bool,
+    seed: int,
+) -> pd.DataFrame:
+    """Per run with randomized campaigns: the next campaign (coupons on the ``n_products``
+    most-bought products of ``category``, or of the run's most-bought category, for ``n_weeks``
+    after the run's last week), built by the campaign builder from an X-learner trained on all
+    the run's campaigns, within a contact budget of ``budget_share`` of the households."""
+    if not 0 <= budget_share <= 1:
+        raise ValueError(f"budget_share = {budget_share} must lie in [0, 1]")
+    frames = []
+    for run_id in sorted(assignments["run_id"].unique()):
+        run_lines, weeks, run_campaigns, run_coupons, run_assignments = _run_inputs(
+            run_id, lines, household_weeks, campaigns, coupons, assignments
+        )
+        rows = campaign_rows(run_lines, weeks, run_campaigns, run_coupons, run_assignments)
+        demographics = (
+            _demographic_codes(households[households["run_id"] == run_id])
+            if use_demographics
+            else None
+        )
+        x = _features(rows, demographics)
+        t, d = rows["treated"].to_numpy(), rows["depth"].to_numpy()
+        model = learners.fit("x_learner", x, t, rows["spend"], d, seed=seed)
+        treated = t.astype(bool)
+        cost_model = learners.outcome_model(
+            x[treated], rows.loc[treated, "coupon_cost"], d[treated], seed=seed
+        )
+
+        target = category
+        if target is None:
+            target = run_lines.groupby("product_category").size().idxmax()
+        in_category = run_lines[run_lines["product_category"] == target]
+        if in_category.empty:
+            raise ValueError(f"run {run_id!r} has no purchase in category {target!r}")
+        products = in_category.groupby("product_id").size().nlargest(n_products).index.tolist()
+        start = int(weeks["week"].max()) + 1
+        ids = np.sort(households.loc[households["run_id"] == run_id, "household_id"].unique())
+        features = campaign_features(
+            run_lines,
+            weeks,
+            products,
+            start,
+            n_weeks,
+            households=ids,
+            history=offer_history(run_lines, run_campaigns, run_coupons, run_assignments, start),
+        )
+        fx = _features(features, demographics)
+        menu = np.asarray(budget.menu)
+        uplift = np.column_stack([model.uplift(fx, depth) for depth in menu])
+        cost = np.column_stack(
+            [
+                np.maximum(cost_model.predict(np.column_stack([fx, np.full(len(fx), depth)])), 0)
+                for depth in menu
+            ]
+        )
+        run_budget = Budget(
+            max_contacts=int(budget_share * len(ids)),
+            max_discount=budget.max_discount,
+            margin_rate=budget.margin_rate,
+            contact_cost=budget.contact_cost,
+            menu=budget.menu,
+        )
+        offers = select(ids, uplift, cost, run_budget)
+        frames.append(
+            offers.assign(
+                run_id=run_id,
+                campaign_category=target,
+                n_coupon_products=len(products),
+                value_rank=np.arange(1, len(offers) + 1),
+                reason_codes=reason_codes(offers, features, budget.menu),
+            )
+        )
+    columns = [
+        "run_id", "campaign_category", "n_coupon_products", "household_id", "depth",
+        "expected_incremental_revenue", "expected_discount_cost", "expected_value",
+        "value_rank", "reason_codes",
+    ]  # fmt: skip
+    return (
+        pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    )
