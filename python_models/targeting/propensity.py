@@ -1,7 +1,8 @@
 """Purchase propensity: will a household buy an item (category or product) in the next weeks?
 
 One pooled gradient-boosted model across items (the item is a categorical feature, and
-item-level rates are features), with isotonic calibration of its probabilities. Time split:
+item-level rates are features), trained on stacked label windows, with its probabilities
+calibrated by isotonic regression on the latest window. Time split:
 the model learns from labels in the ``label_weeks`` weeks before the evaluation window, with
 features strictly before those; it is evaluated on the last ``label_weeks`` weeks of the data
 (features strictly before them), and its scores for the weeks after the data come from a refit
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.isotonic import IsotonicRegression
 
 from . import metrics
 from .features import FEATURES, item_features
@@ -45,7 +46,23 @@ class PropensityConfig:
         return [c for c in cutoffs if c > self.min_history_weeks]
 
 
-def _model(seed: int) -> CalibratedClassifierCV:
+@dataclass(frozen=True)
+class PropensityModel:
+    booster: HistGradientBoostingClassifier
+    calibrator: IsotonicRegression
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        raw = self.booster.predict_proba(frame[list(FEATURES)].to_numpy())[:, 1]
+        return self.calibrator.predict(raw)
+
+
+def fit(windows: list[pd.DataFrame], seed: int) -> PropensityModel:
+    """The booster learns from every training window but the latest; isotonic regression on
+    the latest (which the booster never saw) calibrates its probabilities. With one window,
+    both use it."""
+    if not windows or pd.concat(windows)["label"].nunique() < 2:
+        raise ValueError("the training windows have a single label class: no model can be fitted")
+    older = pd.concat(windows[1:] or windows, ignore_index=True)
     booster = HistGradientBoostingClassifier(
         learning_rate=0.03,
         max_iter=200,
@@ -55,18 +72,11 @@ def _model(seed: int) -> CalibratedClassifierCV:
         categorical_features=[FEATURES.index("item_code")],
         early_stopping=False,
         random_state=seed,
-    )
-    return CalibratedClassifierCV(booster, method="isotonic", cv=3)
-
-
-def fit(frame: pd.DataFrame, seed: int) -> CalibratedClassifierCV:
-    if frame["label"].nunique() < 2:
-        raise ValueError("the training window has a single label class: no model can be fitted")
-    return _model(seed).fit(frame[list(FEATURES)].to_numpy(), frame["label"].to_numpy())
-
-
-def predict(model: CalibratedClassifierCV, frame: pd.DataFrame) -> np.ndarray:
-    return model.predict_proba(frame[list(FEATURES)].to_numpy())[:, 1]
+    ).fit(older[list(FEATURES)].to_numpy(), older["label"].to_numpy())
+    latest = windows[0]
+    raw = booster.predict_proba(latest[list(FEATURES)].to_numpy())[:, 1]
+    calibrator = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip")
+    return PropensityModel(booster, calibrator.fit(raw, latest["label"].to_numpy()))
 
 
 def evaluate(scored: pd.DataFrame, top_k: int) -> pd.DataFrame:
@@ -120,28 +130,25 @@ def propensity(
             f"windows after {config.min_history_weeks} weeks of history"
         )
 
-    def stacked(first_label_week: int) -> pd.DataFrame:
-        return pd.concat(
-            [
-                item_features(item_weeks, household_weeks, items, cutoff, config.label_weeks)
-                for cutoff in config.training_cutoffs(first_label_week)
-            ],
-            ignore_index=True,
-        )
+    def windows(first_label_week: int) -> list[pd.DataFrame]:
+        return [
+            item_features(item_weeks, household_weeks, items, cutoff, config.label_weeks)
+            for cutoff in config.training_cutoffs(first_label_week)
+        ]
 
     test = item_features(item_weeks, household_weeks, items, held_out, config.label_weeks)
-    model = fit(stacked(held_out), config.seed)
+    model = fit(windows(held_out), config.seed)
     backtest = test[["household_id", "item", "item_weeks_share", "label"]].assign(
-        probability=predict(model, test)
+        probability=model.predict(test)
     )
     evaluation = evaluate(backtest, config.top_k)
     deciles = metrics.lift_by_decile(backtest["label"], backtest["probability"])
 
     # Forward scores: refit with the held-out window among the labels, score features through
     # the last week.
-    refit = fit(stacked(last_week + 1), config.seed)
+    refit = fit(windows(last_week + 1), config.seed)
     ahead = item_features(item_weeks, household_weeks, items, last_week + 1, config.label_weeks)
-    probability = predict(refit, ahead)
+    probability = refit.predict(ahead)
     scores = ahead[["household_id", "item"]].assign(probability=probability)
     scores["score_rank"] = (
         scores.groupby("item")["probability"].rank(ascending=False, method="first").astype(int)
