@@ -101,12 +101,13 @@ def campaign_features(
     outcome = window.groupby("household_id").agg(
         spend=("spend", "sum"), coupon_cost=("coupon_disc", "sum")
     )
+    if households is not None:
+        # A household without a purchase before the campaign has no history: zero features
+        # (and the prior redemption rate).
+        out = out.reindex(np.asarray(households))
+        out = out.fillna({"household_redemption_rate": 0.5}).fillna(0.0)
     out = out.join(outcome).fillna({"spend": 0.0, "coupon_cost": 0.0})
     out["bought"] = (out["spend"] > 0).astype(int)
-    if households is not None:
-        out = out.reindex(np.asarray(households))
-        out[list(COLUMNS)] = out[list(COLUMNS)].fillna(0.0)
-        out[["spend", "coupon_cost", "bought"]] = out[["spend", "coupon_cost", "bought"]].fillna(0)
     return out.rename_axis("household_id").reset_index()[
         ["household_id", *COLUMNS, "spend", "coupon_cost", "bought"]
     ]

@@ -194,12 +194,12 @@ def run_seed(
     baseline, true_uplift, true_cost = true_offer_figures(world, ids, budget)
     rows = training_rows(world, baseline)
     x, t = rows[list(COLUMNS)].to_numpy(), rows["treated"].to_numpy()
-    model = uplift_learners.fit(learner, x, t, rows["spend"], rows["depth"], seed=seed)
+    model = uplift_learners.fit(learner, x, t, rows["spend"], rows["depth"])
     treated = t.astype(bool)
     cost_model = uplift_learners.outcome_model(
-        x[treated], rows.loc[treated, "coupon_cost"], rows.loc[treated, "depth"], seed=seed
+        x[treated], rows.loc[treated, "coupon_cost"], rows.loc[treated, "depth"]
     )
-    control_model = uplift_learners.fit("t_learner", x, t, rows["spend"], rows["depth"], seed)
+    control_model = uplift_learners.fit("t_learner", x, t, rows["spend"], rows["depth"])
 
     features = playback_features(world, baseline, ids)
     fx = features[list(COLUMNS)].to_numpy()

@@ -29,7 +29,6 @@ class PropensityConfig:
     window_step: int = 4
     min_history_weeks: int = 8  # a training window needs at least this many weeks before it
     top_k: int = 100  # households per item for precision/recall/NDCG@k
-    seed: int = 0
 
     def __post_init__(self) -> None:
         for name in ("label_weeks", "training_windows", "window_step", "min_history_weeks"):
@@ -37,6 +36,10 @@ class PropensityConfig:
                 raise ValueError(f"{name} = {getattr(self, name)} must be >= 1")
         if self.top_k < 1:
             raise ValueError(f"top_k = {self.top_k} must be >= 1")
+
+    def supports(self, last_week: int) -> bool:
+        """Whether data through ``last_week`` holds a backtest window and a training window."""
+        return bool(self.training_cutoffs(last_week - self.label_weeks + 1))
 
     def training_cutoffs(self, first_label_week: int) -> list[int]:
         """First weeks of the stacked training label windows that end before
@@ -56,7 +59,7 @@ class PropensityModel:
         return self.calibrator.predict(raw)
 
 
-def fit(windows: list[pd.DataFrame], seed: int) -> PropensityModel:
+def fit(windows: list[pd.DataFrame]) -> PropensityModel:
     """The booster learns from every training window but the latest; isotonic regression on
     the latest (which the booster never saw) calibrates its probabilities. With one window,
     both use it."""
@@ -71,7 +74,7 @@ def fit(windows: list[pd.DataFrame], seed: int) -> PropensityModel:
         l2_regularization=1.0,
         categorical_features=[FEATURES.index("item_code")],
         early_stopping=False,
-        random_state=seed,
+        random_state=0,  # no subsampling or early stopping: the fit is deterministic
     ).fit(older[list(FEATURES)].to_numpy(), older["label"].to_numpy())
     latest = windows[0]
     raw = booster.predict_proba(latest[list(FEATURES)].to_numpy())[:, 1]
@@ -137,7 +140,7 @@ def propensity(
         ]
 
     test = item_features(item_weeks, household_weeks, items, held_out, config.label_weeks)
-    model = fit(windows(held_out), config.seed)
+    model = fit(windows(held_out))
     backtest = test[["household_id", "item", "item_weeks_share", "label"]].assign(
         probability=model.predict(test)
     )
@@ -146,7 +149,7 @@ def propensity(
 
     # Forward scores: refit with the held-out window among the labels, score features through
     # the last week.
-    refit = fit(windows(last_week + 1), config.seed)
+    refit = fit(windows(last_week + 1))
     ahead = item_features(item_weeks, household_weeks, items, last_week + 1, config.label_weeks)
     probability = refit.predict(ahead)
     scores = ahead[["household_id", "item"]].assign(probability=probability)

@@ -20,8 +20,8 @@ uplift of treating a unit at any depth:
   as if half were treated; uplift in purchase probability = 2 P(z = 1 | x, d) - 1. It ranks
   units by how much an offer raises their chance to buy, not by dollars.
 
-Base learners are histogram gradient boosting models with fixed seeds, so the same data gives
-the same scores.
+Base learners are histogram gradient boosting models without subsampling or early stopping, so
+the same data always gives the same scores.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ BOOSTING = {
 }
 
 
-def _regressor(seed: int) -> HistGradientBoostingRegressor:
-    return HistGradientBoostingRegressor(random_state=seed, **BOOSTING)
+def _regressor() -> HistGradientBoostingRegressor:
+    return HistGradientBoostingRegressor(random_state=0, **BOOSTING)
 
 
 @dataclass
@@ -98,7 +98,7 @@ class UpliftModel:
         return 2.0 * self.parts["z"].predict_proba(xd)[:, 1] - 1.0
 
 
-def fit(name: str, x, t, y, d, seed: int = 0) -> UpliftModel:
+def fit(name: str, x, t, y, d) -> UpliftModel:
     """Fit learner ``name`` (one of LEARNERS) on features x, treatment t, outcome y, depth d."""
     if name not in LEARNERS:
         raise ValueError(f"unknown uplift learner {name!r}; expected one of {LEARNERS}")
@@ -111,22 +111,22 @@ def fit(name: str, x, t, y, d, seed: int = 0) -> UpliftModel:
         bought = y > 0
         z = (t & bought) | (~t & ~bought)
         weight = np.where(t, 0.5 / share, 0.5 / (1 - share))
-        model = HistGradientBoostingClassifier(random_state=seed, **BOOSTING).fit(
+        model = HistGradientBoostingClassifier(random_state=0, **BOOSTING).fit(
             _with_depth(x, d), z.astype(int), sample_weight=weight
         )
         return UpliftModel(name, {"z": model}, share)
-    mu0 = _regressor(seed).fit(x[~t], y[~t])
-    mu1 = _regressor(seed).fit(_with_depth(x[t], d[t]), y[t])
+    mu0 = _regressor().fit(x[~t], y[~t])
+    mu1 = _regressor().fit(_with_depth(x[t], d[t]), y[t])
     if name == "t_learner":
         return UpliftModel(name, {"mu0": mu0, "mu1": mu1}, share)
     s = DepthResponse.fit(t, y, d)
-    tau1 = _regressor(seed).fit(x[t], (y[t] - mu0.predict(x[t])) / s(d[t]))
+    tau1 = _regressor().fit(x[t], (y[t] - mu0.predict(x[t])) / s(d[t]))
     imputed = mu1.predict(_with_depth(x[~t], d[~t])) - y[~t]
-    tau0 = _regressor(seed).fit(x[~t], imputed / s(d[~t]))
+    tau0 = _regressor().fit(x[~t], imputed / s(d[~t]))
     parts = {"mu0": mu0, "mu1": mu1, "tau0": tau0, "tau1": tau1, "depth_response": s}
     return UpliftModel(name, parts, share)
 
 
-def outcome_model(x, y, d, seed: int = 0) -> HistGradientBoostingRegressor:
+def outcome_model(x, y, d) -> HistGradientBoostingRegressor:
     """A regression of an outcome of treated rows on features and depth (e.g. coupon cost)."""
-    return _regressor(seed).fit(_with_depth(np.asarray(x, float), np.asarray(d, float)), y)
+    return _regressor().fit(_with_depth(np.asarray(x, float), np.asarray(d, float)), y)

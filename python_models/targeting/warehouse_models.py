@@ -21,10 +21,14 @@ def propensity_predictions(
     item_weeks: pd.DataFrame, household_weeks: pd.DataFrame, config: PropensityConfig
 ) -> pd.DataFrame:
     """Per run and item level: backtest probabilities (with labels) on the last label window,
-    and forward scores for the weeks after it."""
+    and forward scores for the weeks after it. A run too short for a training window, a
+    backtest window and ``min_history_weeks`` before them has no rows."""
     frames = []
     for (run_id, level), rows in item_weeks.groupby(["run_id", "item_level"], sort=True):
         weeks = household_weeks[household_weeks["run_id"] == run_id]
+        if not config.supports(int(weeks["week"].max())):
+            print(f"propensity: run {run_id!r} is too short for the label windows; no rows")
+            continue
         items = sorted(rows["item"].unique())
         result = propensity(rows, weeks, items, config)
         frames.append(
@@ -75,6 +79,21 @@ def _run_inputs(run_id, lines, household_weeks, campaigns, coupons, assignments)
     return pick(lines), pick(household_weeks), pick(campaigns), pick(coupons), pick(assignments)
 
 
+def _usable(run_id, campaigns: pd.DataFrame, assignments: pd.DataFrame) -> bool:
+    """A run's campaigns can train uplift: some start after week 1 and have both groups."""
+    later = campaigns.loc[
+        (campaigns["run_id"] == run_id) & (campaigns["start_week"] >= 2), "campaign_id"
+    ]
+    groups = assignments.loc[
+        (assignments["run_id"] == run_id) & assignments["campaign_id"].isin(later),
+        "treatment_group",
+    ]
+    if groups.nunique() < 2:
+        print(f"uplift: run {run_id!r} has no randomized campaign after week 1; no rows")
+        return False
+    return True
+
+
 def uplift_predictions(
     lines: pd.DataFrame,
     household_weeks: pd.DataFrame,
@@ -94,6 +113,8 @@ def uplift_predictions(
         raise ValueError(f"test_share = {test_share} must lie strictly between 0 and 1")
     frames = []
     for run_id in sorted(assignments["run_id"].unique()):
+        if not _usable(run_id, campaigns, assignments):
+            continue
         run_lines, weeks, run_campaigns, run_coupons, run_assignments = _run_inputs(
             run_id, lines, household_weeks, campaigns, coupons, assignments
         )
@@ -109,7 +130,7 @@ def uplift_predictions(
         x = _features(rows, demographics)
         t, y, d = rows["treated"].to_numpy(), rows["spend"].to_numpy(), rows["depth"].to_numpy()
         for name in learners.LEARNERS:
-            model = learners.fit(name, x[~test], t[~test], y[~test], d[~test], seed=seed)
+            model = learners.fit(name, x[~test], t[~test], y[~test], d[~test])
             frames.append(
                 rows.loc[test, ["campaign_id", "household_id", "treated", "depth", "spend"]].assign(
                     run_id=run_id,
@@ -172,7 +193,6 @@ def campaign_offers(
     budget_share: float,
     budget: Budget,
     use_demographics: bool,
-    seed: int,
 ) -> pd.DataFrame:
     """Per run with randomized campaigns: the next campaign (coupons on the ``n_products``
     most-bought products of ``category``, or of the run's most-bought category, for ``n_weeks``
@@ -182,6 +202,8 @@ def campaign_offers(
         raise ValueError(f"budget_share = {budget_share} must lie in [0, 1]")
     frames = []
     for run_id in sorted(assignments["run_id"].unique()):
+        if not _usable(run_id, campaigns, assignments):
+            continue
         run_lines, weeks, run_campaigns, run_coupons, run_assignments = _run_inputs(
             run_id, lines, household_weeks, campaigns, coupons, assignments
         )
@@ -193,10 +215,10 @@ def campaign_offers(
         )
         x = _features(rows, demographics)
         t, d = rows["treated"].to_numpy(), rows["depth"].to_numpy()
-        model = learners.fit("x_learner", x, t, rows["spend"], d, seed=seed)
+        model = learners.fit("x_learner", x, t, rows["spend"], d)
         treated = t.astype(bool)
         cost_model = learners.outcome_model(
-            x[treated], rows.loc[treated, "coupon_cost"], d[treated], seed=seed
+            x[treated], rows.loc[treated, "coupon_cost"], d[treated]
         )
 
         target = category

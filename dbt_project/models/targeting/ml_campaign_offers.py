@@ -26,5 +26,4 @@ def model(dbt, session):
             menu=tuple(float(d) for d in settings["campaign_depth_menu"]),
         ),
         use_demographics=bool(settings["targeting_use_demographics"]),
-        seed=int(settings["targeting_seed"]),
     )

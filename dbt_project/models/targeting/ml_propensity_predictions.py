@@ -15,6 +15,5 @@ def model(dbt, session):
         PropensityConfig(
             label_weeks=int(settings["propensity_label_weeks"]),
             top_k=int(settings["propensity_top_k"]),
-            seed=int(settings["targeting_seed"]),
         ),
     )
