@@ -36,7 +36,7 @@ from python_models.targeting.campaign_builder import DEFAULT_MENU, Budget
 from python_models.targeting.closed_loop import run_seed, summarize
 from python_models.targeting.policy_report import plot, write_tables
 from python_models.targeting.uplift import LEARNERS
-from python_models.warehouse.validation import check_run_id
+from python_models.warehouse.validation import RUN_ID_PATTERN
 
 
 def default_category(market: LearnedMarket) -> str:
@@ -117,7 +117,11 @@ def campaign(
         The uplift learner behind the model policy: one of t_learner, x_learner,
         class_transformation.
     """
-    check_run_id(evaluation_id)
+    if not isinstance(evaluation_id, str) or not RUN_ID_PATTERN.match(evaluation_id):
+        raise ValueError(
+            f"evaluation_id {evaluation_id!r} is not valid: use 1-63 lowercase letters, digits "
+            "or underscores, starting with a letter"
+        )
     if not seeds:
         raise ValueError("seeds must name at least one seed")
     if learner not in LEARNERS:

@@ -4,7 +4,8 @@ An item is whatever the model targets: a product category or a product. The inpu
 household, item and week with a purchase (``household_id``, ``item``, ``week``, ``spend``) and one
 row per household and week with any purchase (``household_id``, ``week``, ``spend``); features
 use only weeks ``< cutoff``, labels (``label``) the ``label_weeks`` weeks from ``cutoff`` on, so a
-model never sees its label window.
+model never sees its label window. A household bought an item in a week when it paid for it
+(positive spend; free lines do not count).
 """
 
 from __future__ import annotations

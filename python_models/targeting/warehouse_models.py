@@ -55,7 +55,14 @@ def propensity_evaluation(predictions: pd.DataFrame, top_k: int) -> pd.DataFrame
         )
         table = evaluate(rows, top_k)
         frames.append(table.assign(run_id=run_id, item_level=level))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    columns = [
+        "run_id", "item_level", "item", "n_households", "positive_rate", "roc_auc", "pr_auc",
+        "precision_at_k", "recall_at_k", "ndcg_at_k", "top_decile_lift", "calibration_error",
+        "baseline_roc_auc",
+    ]  # fmt: skip
+    return (
+        pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    )
 
 
 def _demographic_codes(households: pd.DataFrame) -> pd.DataFrame:
@@ -176,7 +183,12 @@ def uplift_evaluation(predictions: pd.DataFrame, true_uplift: pd.DataFrame) -> p
                 "true_uplift_top_30pct_gain": float(true[top].mean() / max(true.mean(), 1e-12)),
             }
         )
-    return pd.DataFrame(rows)
+    columns = [
+        "run_id", "learner", "n_rows", "n_treated", "qini_coefficient",
+        "qini_coefficient_purchase", "auuc", "uplift_at_10pct", "uplift_at_30pct",
+        "true_uplift_spearman", "true_uplift_mae", "true_uplift_top_30pct_gain",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
 
 
 def campaign_offers(
