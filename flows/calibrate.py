@@ -27,7 +27,6 @@ import optuna
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.pipeline import simulation_settings
 from python_models.calibration import write_report
 from python_models.calibration.tuning import (
     SEARCH_SPACE,
@@ -44,6 +43,7 @@ from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.simulation.config import SimulationConfig
 from python_models.simulation.run import load_simulation, simulate
+from python_models.simulation.settings import simulation_settings
 
 
 def _quiet(_line: str) -> None:

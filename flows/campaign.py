@@ -27,11 +27,11 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from tqdm.auto import tqdm
 
-from flows.pipeline import simulation_settings
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.simulation.learned_market import LearnedMarket, load_learned_market
 from python_models.simulation.playback import build_world
+from python_models.simulation.settings import simulation_settings
 from python_models.targeting.campaign_builder import DEFAULT_MENU, Budget
 from python_models.targeting.closed_loop import run_seed, summarize
 from python_models.targeting.policy_report import plot, write_tables

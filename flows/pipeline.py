@@ -16,10 +16,11 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.simulate import shards_on_process_pool
 from python_models.learning.config import LearnConfig
-from python_models.paths import CALIBRATED_SIMULATION, REPORTS_DIR, default_warehouse_path
+from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID, read_complete_journey
-from python_models.simulation.config import SimulationConfig, read_values
+from python_models.simulation.config import SimulationConfig
 from python_models.simulation.run import load_simulation, simulate
+from python_models.simulation.settings import simulation_settings
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
 from python_models.warehouse.summary import counts_by_key, row_counts
@@ -235,33 +236,6 @@ def pipeline(
     seconds["calibration report"] = time.perf_counter() - started
 
     return summarize(path, seconds, learned, calibration)
-
-
-def _merged(base: dict, override: dict) -> dict:
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merged(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def simulation_settings(
-    simulation_file: str | None, simulation: dict | None, *, learn_id: str
-) -> SimulationConfig:
-    """The validated simulation config: file values (the committed calibrated settings when no
-    file is given), then ``simulation`` overrides."""
-    values: dict = {}
-    if simulation_file is None and CALIBRATED_SIMULATION.exists():
-        simulation_file = str(CALIBRATED_SIMULATION)
-    if simulation_file:
-        values = read_values(simulation_file)
-        SimulationConfig.from_mapping(values)  # the file alone must be valid
-    values = _merged(values, simulation or {})
-    values["learn_id"] = learn_id
-    values.setdefault("run_id", f"{learn_id}_simulated")
-    return SimulationConfig.from_mapping(values)
 
 
 def main() -> None:

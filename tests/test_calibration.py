@@ -186,9 +186,9 @@ def tuned(built, tmp_path_factory):
 
 
 def test_calibrate_logs_every_trial_and_writes_the_best_config(tuned):
-    from flows.pipeline import simulation_settings
     from python_models.calibration.tuning import SEARCH_SPACE, current_settings
     from python_models.simulation.config import SimulationConfig
+    from python_models.simulation.settings import simulation_settings
 
     path, best = tuned
     trials = query(
@@ -246,10 +246,10 @@ def test_calibrate_refuses_bad_input(built, tmp_path, monkeypatch):
 
 
 def test_the_calibrated_default_is_written_validated_and_simulated_by_default(tmp_path):
-    from flows.pipeline import simulation_settings
     from python_models.calibration.tuning import with_settings, write_calibrated_default
     from python_models.paths import CALIBRATED_SIMULATION
     from python_models.simulation.config import SimulationConfig
+    from python_models.simulation.settings import simulation_settings
 
     settings = {"choice.noticed_discount_threshold": 0.2, "population.visit_propensity.sd": 2.0}
     tuned = with_settings(SimulationConfig(n_households=80, run_id="trial"), settings)
