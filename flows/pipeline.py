@@ -1,6 +1,7 @@
 """The main job: load the real Complete Journey data, build the warehouse with dbt, learn the
 market's parameters from it, simulate a run from them, load it, build and test everything with
-dbt, report the simulated run's calibration against the real one, and summarize.
+dbt (targeting models included), report the simulated run's calibration against the real one,
+play the model's campaign back against the other targeting policies, and summarize.
 
 Run it with ``make run`` or ``python -m flows.pipeline --help``.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.campaign import campaign
 from flows.simulate import shards_on_process_pool
 from python_models.learning.config import LearnConfig
 from python_models.paths import REPORTS_DIR, default_warehouse_path
@@ -21,6 +23,7 @@ from python_models.reference import RUN_ID, read_complete_journey
 from python_models.simulation.config import SimulationConfig
 from python_models.simulation.run import load_simulation, simulate
 from python_models.simulation.settings import simulation_settings
+from python_models.targeting.summary import ml_build_seconds, policy_lines, targeting_lines
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
 from python_models.warehouse.summary import counts_by_key, row_counts
@@ -122,8 +125,10 @@ def summarize(
     seconds: dict[str, float],
     learned: dict[str, float],
     calibration: str,
+    closed_loop: dict | None,
 ) -> dict[str, dict[str, int]]:
-    """Print rows per mart and run, rows per learned table, calibration and seconds per step."""
+    """Print rows per mart and run, rows per learned table, calibration, targeting, the closed
+    loop and seconds per step."""
     marts = row_counts(warehouse_path, "marts")
     learned_rows = row_counts(warehouse_path, "learned", key="learn_id")
     mart_table = marts.pivot(index="table", columns="run_id", values="rows").fillna(0)
@@ -137,7 +142,10 @@ def summarize(
         f"\nWarehouse: {warehouse_path}\n\nRows per mart and run:\n"
         f"{mart_table.astype(int).to_string()}\n\nRows per learned table and learn id:\n"
         f"{learned_table.astype(int).to_string()}\n\nLearning:\n{figures}\n"
-        f"\nCalibration:\n{calibration}\n\nSeconds per step:\n{steps}\n"
+        f"\nCalibration:\n{calibration}\n\nTargeting (ML models built in "
+        f"{ml_build_seconds():.1f} s of dbt):\n{targeting_lines(warehouse_path)}\n"
+        f"\nClosed loop:\n{policy_lines(closed_loop) if closed_loop else '  skipped'}\n"
+        f"\nSeconds per step:\n{steps}\n"
     )
     return {"marts": counts_by_key(marts), "learned": counts_by_key(learned_rows, "learn_id")}
 
@@ -155,6 +163,8 @@ def pipeline(
     simulation: dict | None = None,
     simulation_file: str | None = None,
     workers: int = 2,
+    campaign_seeds: list[int] = (0, 1, 2),
+    campaign_households: int = 2_000,
 ) -> dict[str, dict[str, dict[str, int]]]:
     """Load the reference run, learn the market, simulate a run, build the warehouse, summarize.
 
@@ -189,6 +199,9 @@ def pipeline(
         in python_models/simulation/calibrated.json (written by ``flows.calibrate``).
     workers
         Processes simulating household shards in parallel (the output does not depend on it).
+    campaign_seeds, campaign_households
+        Campaign worlds the closed loop plays the model's campaign back in (``flows.campaign``,
+        evaluation id ``pipeline``), and households per world; no seeds skips the step.
 
     Returns
     -------
@@ -235,7 +248,20 @@ def pipeline(
     calibration = calibration_report(path, simulation_config.run_id, reports / "calibration")
     seconds["calibration report"] = time.perf_counter() - started
 
-    return summarize(path, seconds, learned, calibration)
+    closed_loop = None
+    if campaign_seeds:
+        started = time.perf_counter()
+        closed_loop = campaign(
+            warehouse_path=str(path),
+            learn_id=run_id,
+            evaluation_id="pipeline",
+            seeds=list(campaign_seeds),
+            n_households=campaign_households,
+            reports_dir=str(reports / "campaign"),
+        )
+        seconds["closed loop"] = time.perf_counter() - started
+
+    return summarize(path, seconds, learned, calibration, closed_loop)
 
 
 def main() -> None:
@@ -268,6 +294,16 @@ def main() -> None:
     )
     parser.add_argument("--weeks", type=int, help="simulated weeks (default: 53)")
     parser.add_argument("--workers", type=int, default=2, help="simulation processes")
+    parser.add_argument(
+        "--campaign-seeds",
+        type=int,
+        nargs="*",
+        default=[0, 1, 2],
+        help="campaign worlds of the closed loop (none: skip it)",
+    )
+    parser.add_argument(
+        "--campaign-households", type=int, default=2_000, help="households per campaign world"
+    )
     args = parser.parse_args()
     overrides = {
         name: value
@@ -286,6 +322,8 @@ def main() -> None:
         simulation=overrides,
         simulation_file=args.simulation_file,
         workers=args.workers,
+        campaign_seeds=args.campaign_seeds,
+        campaign_households=args.campaign_households,
     )
 
 

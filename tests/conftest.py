@@ -34,6 +34,8 @@ def run_pipeline(path: Path, **parameters):
     parameters.setdefault("catalog_size", CATALOG)
     parameters.setdefault("products_per_category", 0)  # the catalog is exactly CATALOG products
     parameters.setdefault("simulation", SIMULATION)
+    parameters.setdefault("campaign_seeds", [0])
+    parameters.setdefault("campaign_households", 200)
     return pipeline(
         warehouse_path=str(path), reports_dir=str(path.parent / "reports"), **parameters
     )

@@ -14,7 +14,7 @@ from simulated_market import CONFIG, MARKET
 
 from flows.campaign import campaign
 from python_models.simulation.campaigns import CampaignConfig, Offers
-from python_models.simulation.playback import build_world, play
+from python_models.simulation.playback import PLAYBACK_CAMPAIGN_ID, build_world, play
 from python_models.targeting.campaign_builder import Budget
 from python_models.targeting.closed_loop import POLICIES, run_seed, summarize
 
@@ -57,7 +57,8 @@ def test_playback_changes_only_the_treated_households_and_only_in_its_window(wor
     untreated = play(world, ids, listed)["transactions"]
     pd.testing.assert_frame_equal(sorted_lines(untreated), sorted_lines(before))
     # The playback campaign's assignment is the offers'.
-    assigned = played["campaign_assignments"].query("campaign_id == @PLAYBACK_CAMPAIGN_ID")
+    assignments = played["campaign_assignments"]
+    assigned = assignments[assignments["campaign_id"] == PLAYBACK_CAMPAIGN_ID]
     assert sorted(assigned["household_id"]) == sorted(treated)
     assert (assigned["treatment_group"] == "treatment").all()
     assert (assigned["coupon_depth"] == 0.25).all()
@@ -67,7 +68,8 @@ def test_coupon_cost_and_uplift_match_their_expectations(world, baseline):
     ids = np.arange(1, 601)
     offers = pd.DataFrame({"household_id": ids, "depth": 0.25, "treated": True})
     played = play(world, ids, offers)
-    truth = played["true_uplift"].query("campaign_id == @PLAYBACK_CAMPAIGN_ID")
+    truth = played["true_uplift"]
+    truth = truth[truth["campaign_id"] == PLAYBACK_CAMPAIGN_ID]
     window = lambda t: t[t["week"] > 20]  # noqa: E731
     realized_cost = window(played["transactions"])["coupon_disc"].sum()
     assert realized_cost == pytest.approx(truth["expected_coupon_cost"].sum(), rel=0.15)

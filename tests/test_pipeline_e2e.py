@@ -10,6 +10,7 @@ from conftest import CATALOG, SAMPLE, learned_snapshot, query, run_pipeline
 
 from python_models.paths import DBT_PROJECT_DIR
 from python_models.reference.complete_journey import data_dir, sample_households
+from python_models.targeting.closed_loop import POLICIES
 
 pytestmark = pytest.mark.e2e
 
@@ -124,6 +125,18 @@ def test_learning_ran_after_the_load_and_its_tables_passed_dbt(built):
     reports = path.parent / "reports" / "learning"
     for plot in ["price_paths.png", "seasonality.png"]:
         assert (reports / plot).stat().st_size > 10_000
+
+
+def test_the_pipeline_plays_a_campaign_back(built):
+    path, _ = built
+    rows = query(
+        path,
+        "SELECT policy, n_seeds FROM campaign.policy_evaluation "
+        "WHERE evaluation_id = 'pipeline' ORDER BY policy",
+    )
+    assert rows == sorted((policy, 1) for policy in POLICIES)
+    figure = path.parent / "reports" / "campaign" / "pipeline" / "policy_comparison.png"
+    assert figure.stat().st_size > 10_000
 
 
 def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(built):

@@ -175,12 +175,9 @@ def true_offer_figures(world: CampaignWorld, household_ids, budget: Budget):
     for j, depth in enumerate(budget.menu):
         listed = pd.DataFrame({"household_id": ids, "depth": depth, "treated": False})
         tables = play(world, ids, listed)
-        truth = (
-            tables["true_uplift"]
-            .query("campaign_id == @PLAYBACK_CAMPAIGN_ID")
-            .set_index("household_id")
-            .reindex(ids)
-        )
+        truth = tables["true_uplift"]
+        truth = truth[truth["campaign_id"] == PLAYBACK_CAMPAIGN_ID]
+        truth = truth.set_index("household_id").reindex(ids)
         uplift[:, j] = truth["true_uplift"].to_numpy()
         cost[:, j] = truth["expected_coupon_cost"].to_numpy()
         baseline = tables if baseline is None else baseline  # nobody treated: same every time

@@ -101,6 +101,24 @@ def _usable(run_id, campaigns: pd.DataFrame, assignments: pd.DataFrame) -> bool:
     return True
 
 
+def _randomized_runs(
+    lines, household_weeks, campaigns, coupons, assignments, households, use_demographics
+):
+    """Per run with usable randomized campaigns: (run id, its inputs, its campaign rows, the
+    feature matrix of those rows, its demographic codes or None)."""
+    for run_id in sorted(assignments["run_id"].unique()):
+        if not _usable(run_id, campaigns, assignments):
+            continue
+        inputs = _run_inputs(run_id, lines, household_weeks, campaigns, coupons, assignments)
+        rows = campaign_rows(*inputs)
+        demographics = (
+            _demographic_codes(households[households["run_id"] == run_id])
+            if use_demographics
+            else None
+        )
+        yield run_id, inputs, rows, _features(rows, demographics), demographics
+
+
 def uplift_predictions(
     lines: pd.DataFrame,
     household_weeks: pd.DataFrame,
@@ -119,22 +137,13 @@ def uplift_predictions(
     if not 0 < test_share < 1:
         raise ValueError(f"test_share = {test_share} must lie strictly between 0 and 1")
     frames = []
-    for run_id in sorted(assignments["run_id"].unique()):
-        if not _usable(run_id, campaigns, assignments):
-            continue
-        run_lines, weeks, run_campaigns, run_coupons, run_assignments = _run_inputs(
-            run_id, lines, household_weeks, campaigns, coupons, assignments
-        )
-        rows = campaign_rows(run_lines, weeks, run_campaigns, run_coupons, run_assignments)
+    runs = _randomized_runs(
+        lines, household_weeks, campaigns, coupons, assignments, households, use_demographics
+    )
+    for run_id, _, rows, x, _ in runs:
         people = np.sort(rows["household_id"].unique())
         held_out = np.random.default_rng(seed).random(len(people)) < test_share
         test = rows["household_id"].isin(people[held_out]).to_numpy()
-        demographics = (
-            _demographic_codes(households[households["run_id"] == run_id])
-            if use_demographics
-            else None
-        )
-        x = _features(rows, demographics)
         t, y, d = rows["treated"].to_numpy(), rows["spend"].to_numpy(), rows["depth"].to_numpy()
         for name in learners.LEARNERS:
             model = learners.fit(name, x[~test], t[~test], y[~test], d[~test])
@@ -213,19 +222,11 @@ def campaign_offers(
     if not 0 <= budget_share <= 1:
         raise ValueError(f"budget_share = {budget_share} must lie in [0, 1]")
     frames = []
-    for run_id in sorted(assignments["run_id"].unique()):
-        if not _usable(run_id, campaigns, assignments):
-            continue
-        run_lines, weeks, run_campaigns, run_coupons, run_assignments = _run_inputs(
-            run_id, lines, household_weeks, campaigns, coupons, assignments
-        )
-        rows = campaign_rows(run_lines, weeks, run_campaigns, run_coupons, run_assignments)
-        demographics = (
-            _demographic_codes(households[households["run_id"] == run_id])
-            if use_demographics
-            else None
-        )
-        x = _features(rows, demographics)
+    runs = _randomized_runs(
+        lines, household_weeks, campaigns, coupons, assignments, households, use_demographics
+    )
+    for run_id, inputs, rows, x, demographics in runs:
+        run_lines, weeks, run_campaigns, run_coupons, run_assignments = inputs
         t, d = rows["treated"].to_numpy(), rows["depth"].to_numpy()
         model = learners.fit("x_learner", x, t, rows["spend"], d)
         treated = t.astype(bool)
