@@ -81,7 +81,8 @@ def campaign(
     n_households: int = 2_000,
     training_weeks: int = 26,
     campaign_weeks: int = 4,
-    training_campaigns: int = 12,
+    training_campaigns: int = 30,
+    eligible_share: float = 0.8,
     category: str | None = None,
     budget_share: float = 0.2,
     margin_rate: float = 0.30,
@@ -104,10 +105,13 @@ def campaign(
         Names the results (a rerun with the same id replaces them).
     seeds
         One campaign world per seed (its households, training campaigns and noise).
-    n_households, training_weeks, campaign_weeks, training_campaigns
+    n_households, training_weeks, campaign_weeks, training_campaigns, eligible_share
         Size of each world: households, weeks of randomized training campaigns, weeks of the
-        played-back campaign, and how many training campaigns (4 weeks each, half of the
-        households eligible).
+        played-back campaign, how many training campaigns (4 weeks each) and the share of
+        households eligible for each (half of them treated). The model learns most from how
+        often it has seen each household answer an offer: 30 campaigns at 0.8 earned 0.49 of
+        the oracle's expected profit where 12 at 0.5 earned 0.25 (2,000 households; 4,000
+        households added nothing).
     category
         Category whose top products the campaign's coupons cover; default the most-penetrated.
     budget_share, margin_rate, contact_cost, depth_menu
@@ -147,7 +151,7 @@ def campaign(
         "campaigns": {
             "n_campaigns": training_campaigns,
             "duration_weeks": 4,
-            "eligible_share": 0.5,
+            "eligible_share": eligible_share,
             "depth_menu": list(budget.menu),
         },
     }
