@@ -177,3 +177,29 @@ def test_campaign_flow_refuses_bad_input_before_writing(built, tmp_path, change,
             path,
             "SELECT count(*) FROM campaign.policy_evaluation_seeds WHERE evaluation_id = 'refused'",
         ) == [(0,)]
+
+
+@pytest.mark.e2e
+def test_the_worlds_training_campaigns_change_what_the_model_learns(built, tmp_path):
+    path, _ = built
+    settings = dict(
+        warehouse_path=str(path),
+        seeds=[0],
+        n_households=300,
+        training_weeks=16,
+        campaign_weeks=3,
+        training_campaigns=6,
+        reports_dir=str(tmp_path),
+        progress=False,
+    )
+    results = [
+        campaign(**settings, evaluation_id=name, **change)["summary"]
+        for name, change in [
+            ("base", {}),
+            ("fewer", {"training_campaigns": 3}),
+            ("eligible", {"eligible_share": 0.3}),
+        ]
+    ]
+    model = [r.set_index("policy").loc["model"] for r in results]
+    assert not model[0].equals(model[1])
+    assert not model[0].equals(model[2])
