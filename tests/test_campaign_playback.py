@@ -193,7 +193,7 @@ def test_the_worlds_training_campaigns_change_what_the_model_learns(built, tmp_p
         progress=False,
     )
     results = [
-        campaign(**settings, evaluation_id=name, **change)["summary"]
+        campaign(**{**settings, **change}, evaluation_id=name)["summary"]
         for name, change in [
             ("base", {}),
             ("fewer", {"training_campaigns": 3}),
