@@ -142,7 +142,8 @@ def test_the_pipeline_plays_a_campaign_back(built):
 def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(built):
     path, first = built
     learned_before = learned_snapshot(path)
-    second = run_pipeline(path, household_sample=SAMPLE, sample_seed=0)
+    # The closed loop is tested on its own; these runs skip it (campaign_seeds=[]).
+    second = run_pipeline(path, household_sample=SAMPLE, sample_seed=0, campaign_seeds=[])
     assert second == first
     assert learned_snapshot(path) == learned_before
     assert query(path, "SELECT run_id FROM raw.runs ORDER BY 1") == [
@@ -151,7 +152,12 @@ def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(built):
     ]
 
     third = run_pipeline(
-        path, run_id="cj_small", household_sample=30, sample_seed=1, catalog_size=100
+        path,
+        run_id="cj_small",
+        household_sample=30,
+        sample_seed=1,
+        catalog_size=100,
+        campaign_seeds=[],
     )
     assert third["marts"]["complete_journey"] == first["marts"]["complete_journey"]
     small = third["marts"]["cj_small"]
