@@ -196,7 +196,7 @@ def run_seed(
     cost_model = uplift_learners.outcome_model(
         x[treated], rows.loc[treated, "coupon_cost"], rows.loc[treated, "depth"]
     )
-    control_model = uplift_learners.fit("t_learner", x, t, rows["spend"], rows["depth"])
+    likely_model = uplift_learners.control_outcome_model(x[~treated], rows.loc[~treated, "spend"])
 
     features = playback_features(world, baseline, ids)
     fx = features[list(COLUMNS)].to_numpy()
@@ -211,7 +211,7 @@ def run_seed(
     middle = float(menu[len(menu) // 2])
     k = budget.max_contacts if budget.max_contacts is not None else len(ids)
     rng = np.random.default_rng(seed)
-    likely = control_model.parts["mu0"].predict(fx)
+    likely = likely_model.predict(fx)
     campaign = select(ids, predicted_uplift, predicted_cost, budget)
     offers = {
         "model": campaign[["household_id", "depth"]],

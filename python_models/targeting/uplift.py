@@ -115,7 +115,7 @@ def fit(name: str, x, t, y, d) -> UpliftModel:
             _with_depth(x, d), z.astype(int), sample_weight=weight
         )
         return UpliftModel(name, {"z": model}, share)
-    mu0 = _regressor().fit(x[~t], y[~t])
+    mu0 = control_outcome_model(x[~t], y[~t])
     mu1 = _regressor().fit(_with_depth(x[t], d[t]), y[t])
     if name == "t_learner":
         return UpliftModel(name, {"mu0": mu0, "mu1": mu1}, share)
@@ -125,6 +125,11 @@ def fit(name: str, x, t, y, d) -> UpliftModel:
     tau0 = _regressor().fit(x[~t], imputed / s(d[~t]))
     parts = {"mu0": mu0, "mu1": mu1, "tau0": tau0, "tau1": tau1, "depth_response": s}
     return UpliftModel(name, parts, share)
+
+
+def control_outcome_model(x, y) -> HistGradientBoostingRegressor:
+    """mu_0: the outcome without an offer, from control rows (what a propensity policy ranks)."""
+    return _regressor().fit(np.asarray(x, float), np.asarray(y, float))
 
 
 def outcome_model(x, y, d) -> HistGradientBoostingRegressor:
