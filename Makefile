@@ -26,8 +26,9 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
+# The snowflake extra (dbt-snowflake) comes too: the tests build the project on a local emulator.
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --extra snowflake --python $(PYTHON)
 	touch $@
 
 install: $(VENV)/.installed

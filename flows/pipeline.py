@@ -1,7 +1,8 @@
 """The main job: load the real Complete Journey data, build the warehouse with dbt, learn the
 market's parameters from it, simulate a run from them, load it, build and test everything with
 dbt (targeting models included), report the simulated run's calibration against the real one,
-play the model's campaign back against the other targeting policies, and summarize.
+play the model's campaign back against the other targeting policies, and summarize. With
+``warehouse="snowflake"`` it then publishes both runs to Snowflake and builds the project there.
 
 Run it with ``make run`` or ``python -m flows.pipeline --help``.
 """
@@ -16,6 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.campaign import campaign
+from flows.publish import dbt_selection, publish
 from flows.simulate import shards_on_process_pool
 from python_models.learning.config import LearnConfig
 from python_models.paths import REPORTS_DIR, default_warehouse_path
@@ -26,12 +28,14 @@ from python_models.simulation.settings import simulation_settings
 from python_models.targeting.summary import ml_build_seconds, policy_lines, targeting_lines
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
+from python_models.warehouse.snowflake_settings import SnowflakeSettings
 from python_models.warehouse.summary import counts_by_key, row_counts
 
 # The learned tables are written after the first build, so their sources' tests run after them;
 # the targeting models train once, in the last build, when every run is in the warehouse.
 LEARNED = "source:learned+"
 ML = "tag:ml"
+WAREHOUSES = ("duckdb", "snowflake")
 
 
 @task(cache_policy=NO_CACHE)
@@ -128,9 +132,10 @@ def summarize(
     learned: dict[str, float],
     calibration: str,
     closed_loop: dict | None,
+    published: dict[str, dict[str, int]] | None,
 ) -> dict[str, dict[str, int]]:
     """Print rows per mart and run, rows per learned table, calibration, targeting, the closed
-    loop and seconds per step."""
+    loop, what was published to Snowflake and seconds per step."""
     marts = row_counts(warehouse_path, "marts")
     learned_rows = row_counts(warehouse_path, "learned", key="learn_id")
     mart_table = marts.pivot(index="table", columns="run_id", values="rows").fillna(0)
@@ -147,9 +152,18 @@ def summarize(
         f"\nCalibration:\n{calibration}\n\nTargeting (ML models built in "
         f"{ml_build_seconds():.1f} s of dbt):\n{targeting_lines(warehouse_path)}\n"
         f"\nClosed loop:\n{policy_lines(closed_loop) if closed_loop else '  skipped'}\n"
+        f"\nSnowflake:\n{_published_lines(published)}\n"
         f"\nSeconds per step:\n{steps}\n"
     )
     return {"marts": counts_by_key(marts), "learned": counts_by_key(learned_rows, "learn_id")}
+
+
+def _published_lines(published: dict[str, dict[str, int]] | None) -> str:
+    if not published:
+        return "  not used (warehouse=duckdb)"
+    return "\n".join(
+        f"  {run_id}: {sum(rows.values()):,} raw rows loaded" for run_id, rows in published.items()
+    )
 
 
 @flow(name="pipeline", log_prints=False)
@@ -167,6 +181,8 @@ def pipeline(
     workers: int = 2,
     campaign_seeds: list[int] = (0, 1, 2),
     campaign_households: int = 2_000,
+    warehouse: str = "duckdb",
+    snowflake_target: str = "snowflake",
 ) -> dict[str, dict[str, dict[str, int]]]:
     """Load the reference run, learn the market, simulate a run, build the warehouse, summarize.
 
@@ -204,6 +220,13 @@ def pipeline(
     campaign_seeds, campaign_households
         Campaign worlds the closed loop plays the model's campaign back in (``flows.campaign``,
         evaluation id ``pipeline``), and households per world; no seeds skips the step.
+    warehouse
+        ``duckdb`` (the embedded file only) or ``snowflake``: the DuckDB file stays the working
+        store of every step, and at the end the real and simulated runs are loaded into
+        Snowflake (credentials from ``SNOWFLAKE_*`` variables) and the project is built there.
+    snowflake_target
+        dbt target of the Snowflake build: ``snowflake``, or ``fakesnow`` for the local emulator
+        (SQL models and data tests only).
 
     Returns
     -------
@@ -222,6 +245,11 @@ def pipeline(
     simulation_config = simulation_settings(simulation_file, simulation, learn_id=run_id)
     if workers < 1:
         raise ValueError(f"workers = {workers!r} must be >= 1")
+    if warehouse not in WAREHOUSES:
+        raise ValueError(f"warehouse {warehouse!r} is not one of {WAREHOUSES}")
+    if warehouse == "snowflake":  # refuse a bad target or missing credentials before any work
+        dbt_selection(snowflake_target)
+        SnowflakeSettings.from_env()
     output_dir = path.parent / "simulations" / simulation_config.run_id
     seconds: dict[str, float] = {}
 
@@ -263,7 +291,17 @@ def pipeline(
         )
         seconds["closed loop"] = time.perf_counter() - started
 
-    return summarize(path, seconds, learned, calibration, closed_loop)
+    published = None
+    if warehouse == "snowflake":
+        started = time.perf_counter()
+        published = publish(
+            warehouse_path=str(path),
+            runs=[run_id, simulation_config.run_id],
+            target=snowflake_target,
+        )
+        seconds["publish to snowflake"] = time.perf_counter() - started
+
+    return summarize(path, seconds, learned, calibration, closed_loop, published)
 
 
 def main() -> None:
@@ -306,6 +344,17 @@ def main() -> None:
     parser.add_argument(
         "--campaign-households", type=int, default=2_000, help="households per campaign world"
     )
+    parser.add_argument(
+        "--warehouse",
+        choices=WAREHOUSES,
+        default="duckdb",
+        help="snowflake: also load the runs into Snowflake and build there (SNOWFLAKE_* variables)",
+    )
+    parser.add_argument(
+        "--snowflake-target",
+        default="snowflake",
+        help="dbt target of the Snowflake build (fakesnow: the local emulator)",
+    )
     args = parser.parse_args()
     overrides = {
         name: value
@@ -326,6 +375,8 @@ def main() -> None:
         workers=args.workers,
         campaign_seeds=args.campaign_seeds,
         campaign_households=args.campaign_households,
+        warehouse=args.warehouse,
+        snowflake_target=args.snowflake_target,
     )
 
 

@@ -17,3 +17,17 @@
 {% macro safe_divide(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
 {%- endmacro %}
+
+{#- The integer quotient of two non-negative integers. -#}
+{% macro integer_divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('integer_divide', 'retail_warehouse')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__integer_divide(numerator, denominator) -%}
+    ({{ numerator }}) // ({{ denominator }})
+{%- endmacro %}
+
+{#- Snowflake divides numbers exactly (with extra scale), so the floor is the quotient. -#}
+{% macro snowflake__integer_divide(numerator, denominator) -%}
+    floor(({{ numerator }}) / ({{ denominator }}))
+{%- endmacro %}

@@ -43,7 +43,7 @@ pair_lines as (
 
 coded_pairs as (
     select
-        pair_code // 2147483648 as code_a,
+        {{ integer_divide('pair_code', '2147483648') }} as code_a,
         pair_code % 2147483648 as code_b,
         count(*) as n_pair_baskets
     from pair_lines

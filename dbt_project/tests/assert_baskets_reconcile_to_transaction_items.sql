@@ -1,11 +1,12 @@
 -- Baskets sum exactly to their lines, per run: line count, sales_value and promo lines.
+-- (Money is cast inside the sums: an emulator that sums numbers as doubles stays exact.)
 with
 
 items as (
     select
         run_id,
         count(*) as n_lines,
-        sum(sales_value) as sales_value,
+        sum(cast(sales_value as decimal(18, 2))) as sales_value,
         sum(case when is_promo then 1 else 0 end) as n_promo_lines
     from {{ ref('fct_transaction_items') }}
     group by run_id
@@ -15,7 +16,7 @@ baskets as (
     select
         run_id,
         sum(n_lines) as n_lines,
-        sum(sales_value) as sales_value,
+        sum(cast(sales_value as decimal(18, 2))) as sales_value,
         sum(n_promo_lines) as n_promo_lines
     from {{ ref('fct_baskets') }}
     group by run_id

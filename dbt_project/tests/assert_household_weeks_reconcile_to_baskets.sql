@@ -1,11 +1,12 @@
 -- The household-week panel holds every basket and every dollar, and one row per household-week.
+-- (Money is cast inside the sums: an emulator that sums numbers as doubles stays exact.)
 with
 
 baskets as (
     select
         run_id,
         count(*) as n_baskets,
-        sum(sales_value) as sales_value
+        sum(cast(sales_value as decimal(18, 2))) as sales_value
     from {{ ref('fct_baskets') }}
     group by run_id
 ),
@@ -14,7 +15,7 @@ panel as (
     select
         run_id,
         sum(n_visits) as n_baskets,
-        sum(spend) as sales_value,
+        sum(cast(spend as decimal(18, 2))) as sales_value,
         count(*) as n_rows
     from {{ ref('fct_household_weeks') }}
     group by run_id

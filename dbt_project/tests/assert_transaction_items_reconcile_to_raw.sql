@@ -15,7 +15,8 @@ mart_lines as (
     select
         run_id,
         count(*) as n_lines,
-        sum(sales_value) as sales_value
+        -- cast again: an emulator that sums numbers as doubles would otherwise differ by cents/1e12
+        sum(cast(sales_value as decimal(18, 2))) as sales_value
     from {{ ref('fct_transaction_items') }}
     group by run_id
 )

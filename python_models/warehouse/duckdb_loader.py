@@ -11,9 +11,10 @@ from typing import Any
 import duckdb
 from tqdm.auto import tqdm
 
-from .ddl import empty_batch_sql, raw_schema_ddl
-from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
-from .validation import batch_view, check_run_id, check_table_set, validate_batch
+from .batch import canonical_select_sql, register_batch, row_count
+from .ddl import raw_schema_ddl
+from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, TABLES_BY_NAME
+from .validation import check_run_id, check_table_set
 
 
 class LoadError(RuntimeError):
@@ -28,12 +29,11 @@ class LoadReport:
 
 
 def _insert_sql(table_name: str) -> str:
-    table = next(t for t in RAW_TABLES if t.name == table_name)
+    table = TABLES_BY_NAME[table_name]
     columns = ", ".join(c.name for c in table.columns)
-    casts = ", ".join(f'CAST("{c.name}" AS {c.type})' for c in table.columns)
     return (
         f"INSERT INTO {RAW_SCHEMA}.{table.name} ({RUN_ID_COLUMN}, {columns}) "
-        f"SELECT $run_id, {casts} FROM {batch_view(table.name)}"
+        f"SELECT $run_id, * FROM ({canonical_select_sql(table)})"
     )
 
 
@@ -63,25 +63,12 @@ def load_run(
     con = duckdb.connect(str(path))
     try:
         con.execute("SET enable_progress_bar = false")
-        for table in RAW_TABLES:
-            if table.name in tables:
-                con.register(batch_view(table.name), tables[table.name])
-            else:
-                con.execute(empty_batch_sql(table, batch_view(table.name)))
-        validate_batch(con, run_id)
-        sizes = {t.name: _row_count(tables.get(t.name)) for t in RAW_TABLES}
+        register_batch(con, run_id, tables)
+        sizes = {t.name: row_count(tables.get(t.name)) for t in RAW_TABLES}
         rows = _replace_run(con, run_id, source, description, sizes, progress)
     finally:
         con.close()
     return LoadReport(run_id, rows, time.perf_counter() - started)
-
-
-def _row_count(frame: Any) -> int:
-    if frame is None:
-        return 0
-    if hasattr(frame, "count_rows"):  # a pyarrow dataset, scanned lazily
-        return frame.count_rows()
-    return len(frame)
 
 
 def _replace_run(

@@ -7,7 +7,7 @@ from python_models.targeting.warehouse_models import campaign_offers
 
 
 def model(dbt, session):
-    dbt.config(materialized="table", packages=["scikit-learn", "pandas", "numpy", "scipy"])
+    dbt.config(materialized="table")  # Snowpark packages and imports: dbt_project.yml
     settings = dbt.config.get("meta")  # the project vars this model reads (models yml)
     return campaign_offers(
         to_pandas(dbt.ref("int_targeting_lines_filtered_to_randomized_runs")),

@@ -6,7 +6,7 @@ from python_models.targeting.warehouse_models import propensity_evaluation
 
 
 def model(dbt, session):
-    dbt.config(materialized="table", packages=["scikit-learn", "pandas", "numpy", "scipy"])
+    dbt.config(materialized="table")  # Snowpark packages and imports: dbt_project.yml
     settings = dbt.config.get("meta")  # the project vars this model reads (models yml)
     return propensity_evaluation(
         to_pandas(dbt.ref("ml_propensity_predictions")),

@@ -1,8 +1,29 @@
 -- One row per raw transaction line, priced: shelf price per unit, discount depth, promo and bulk flags.
+-- Incremental by run: a build rewrites only the runs loaded since the table was last built (a
+-- reloaded run replaces its rows), so loading a new simulation does not recompute the others.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='run_id',
+    on_schema_change='append_new_columns',
+    tmp_relation_type='transient',
+) }}
 with
 
+{#- A table built before run_loaded_at existed gets the column and every run rebuilt. -#}
+{%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list if is_incremental() else [] %}
+runs as (
+    select run_id, loaded_at from {{ ref('stg_raw__runs') }}
+    {%- if 'run_loaded_at' in built_columns %}
+    where loaded_at > (select coalesce(max(run_loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})
+    {%- endif %}
+),
+
 transactions as (
-    select * from {{ ref('stg_raw__transactions') }}
+    select transactions.*, runs.loaded_at as run_loaded_at
+    from {{ ref('stg_raw__transactions') }} as transactions
+    inner join runs
+        on runs.run_id = transactions.run_id
 ),
 
 products as (
@@ -51,7 +72,8 @@ final as (
         -- Share of the shelf value taken off by the retailer's promotion (loyalty-card discount).
         {{ safe_divide('retail_disc', 'shelf_value') }} as discount_depth,
         retail_disc > 0 as is_promo,
-        coupon_disc > 0 as has_coupon
+        coupon_disc > 0 as has_coupon,
+        run_loaded_at
     from joined
 )
 

@@ -1,0 +1,75 @@
+"""Copies runs from the embedded DuckDB warehouse to Snowflake through the Snowflake loader.
+
+The DuckDB file stays the working store of learning, simulation and the closed loop; publishing
+makes its runs the rows of a Snowflake database, validated and loaded exactly as a fresh load is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .duckdb_loader import LoadReport
+from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
+from .snowflake_loader import load_run_snowflake
+from .snowflake_settings import SnowflakeSettings
+from .validation import check_run_id
+
+
+def run_ids(warehouse_path: str | Path) -> list[str]:
+    """Every run loaded in the DuckDB warehouse."""
+    con = duckdb.connect(str(Path(warehouse_path).resolve()), read_only=True)
+    try:
+        return [
+            row[0]
+            for row in con.execute(
+                f"SELECT {RUN_ID_COLUMN} FROM {RAW_SCHEMA}.{RUNS_TABLE} ORDER BY 1"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
+def read_run(
+    warehouse_path: str | Path, run_id: str
+) -> tuple[dict[str, pa.Table], str, str | None]:
+    """A run's raw tables (without ``run_id``), its source and its description."""
+    check_run_id(run_id)
+    path = Path(warehouse_path).expanduser().resolve()
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run the pipeline (make run) first")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        found = con.execute(
+            f"SELECT source, description FROM {RAW_SCHEMA}.{RUNS_TABLE} WHERE {RUN_ID_COLUMN} = ?",
+            [run_id],
+        ).fetchone()
+        if found is None:
+            raise ValueError(f"run '{run_id}' is not in {path}; loaded runs: {run_ids(path)}")
+        tables = {
+            table.name: con.execute(
+                f"SELECT {', '.join(table.column_names)} FROM {RAW_SCHEMA}.{table.name} "
+                f"WHERE {RUN_ID_COLUMN} = ?",
+                [run_id],
+            ).to_arrow_table()
+            for table in RAW_TABLES
+        }
+    finally:
+        con.close()
+    return tables, found[0], found[1]
+
+
+def publish_run(
+    warehouse_path: str | Path,
+    run_id: str,
+    settings: SnowflakeSettings,
+    *,
+    progress: bool = True,
+) -> LoadReport:
+    """Load run ``run_id`` of the DuckDB warehouse into Snowflake (replacing it there)."""
+    tables, source, description = read_run(warehouse_path, run_id)
+    return load_run_snowflake(
+        settings, run_id, tables, source=source, description=description, progress=progress
+    )

@@ -1,0 +1,97 @@
+"""A local Snowflake for the tests: fakesnow's HTTP server on loopback, plus its in-process
+connector, both over one set of database files.
+
+dbt-snowflake reaches the server over HTTP, as it would reach an account. The loader's
+``write_pandas`` needs a stage (PUT), which the server does not offer, so loads go through
+fakesnow's in-process connector instead (``fakesnow.patch`` with a ``db_path``). Both sides share
+one fakesnow instance: DuckDB lets only one instance hold a database file, and the
+``fakesnow -s`` command line keeps its databases in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
+
+import fakesnow.fakes
+import fakesnow.server
+import snowflake.connector
+import snowflake.connector.pandas_tools
+import uvicorn
+from fakesnow.instance import FakeSnow
+
+from python_models.warehouse.snowflake_settings import SnowflakeSettings
+
+DATABASE = "retail"
+STARTUP_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Emulator:
+    port: int
+    folder: Path
+    instance: FakeSnow
+
+    @property
+    def settings(self) -> SnowflakeSettings:
+        return SnowflakeSettings.emulator(self.port, DATABASE)
+
+    def env(self) -> dict[str, str]:
+        """The variables the loader (SNOWFLAKE_*) and dbt's fakesnow target read."""
+        return {**self.settings.to_env(), "FAKESNOW_PORT": str(self.port)}
+
+    @contextlib.contextmanager
+    def in_process(self) -> Iterator[None]:
+        """``snowflake.connector`` calls in this process go to the emulator's files."""
+        with (
+            mock.patch("snowflake.connector.connect", self.instance.connect),
+            mock.patch(
+                "snowflake.connector.pandas_tools.write_pandas", fakesnow.fakes.write_pandas
+            ),
+        ):
+            yield
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple]]:
+        """Column names (lowercase) and rows of ``sql``, read through the server like a client."""
+        conn = snowflake.connector.connect(**self.settings.connect_kwargs())
+        try:
+            cursor = conn.cursor()
+            cursor.execute(sql)
+            return [d[0].lower() for d in cursor.description], cursor.fetchall()
+        finally:
+            conn.close()
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_emulator(folder: Path) -> Iterator[Emulator]:
+    """Start the server on a free loopback port; stop it on exit."""
+    instance = FakeSnow(db_path=folder)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(fakesnow.server.app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    with mock.patch.object(fakesnow.server, "shared_fs", instance):
+        thread = threading.Thread(target=server.run, name="fakesnow server", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the fakesnow server did not start on port {port}")
+            time.sleep(0.05)
+        try:
+            yield Emulator(port, folder, instance)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)

@@ -1,0 +1,328 @@
+"""The Snowflake target end to end, on a local emulator: the loader through the connector, the
+publish flow, dbt-snowflake building every SQL model and data test, and the marts compared with
+the DuckDB build of the same runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import uuid
+from decimal import Decimal
+from unittest import mock
+
+import pandas as pd
+import pytest
+import snowflake.connector.pandas_tools as pandas_tools
+from conftest import query, small_run
+from snowflake_emulator import DATABASE, running_emulator
+
+from python_models.warehouse import RawDataError
+from python_models.warehouse.dbt_runner import run_dbt
+from python_models.warehouse.duckdb_loader import LoadError
+from python_models.warehouse.snowflake_loader import load_run_snowflake
+from python_models.warehouse.snowflake_settings import (
+    SnowflakeSettings,
+    SnowflakeSettingsError,
+    check_identifier,
+)
+
+PUBLISHED = ["complete_journey", "complete_journey_simulated"]
+# Columns that say when a row was loaded, which differs between the two warehouses.
+LOAD_TIMES = {"loaded_at", "run_loaded_at"}
+TOLERANCE = 1e-9
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory):
+    with running_emulator(tmp_path_factory.mktemp("fakesnow")) as running:
+        yield running
+
+
+@pytest.fixture
+def emulator_env(emulator, monkeypatch):
+    for name, value in emulator.env().items():
+        monkeypatch.setenv(name, value)
+    return emulator
+
+
+# --- settings and identifiers -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["retail; drop table raw.runs", "1retail", "", "a b", 'x"y', "a.b", "x" * 256]
+)
+def test_an_identifier_that_could_escape_sql_is_refused(name):
+    with pytest.raises(SnowflakeSettingsError, match="not a valid identifier"):
+        check_identifier("database", name)
+    with pytest.raises(SnowflakeSettingsError, match="database"):
+        SnowflakeSettings(account="a", user="u", password="p", database=name)
+
+
+@pytest.mark.parametrize("name", ["RETAIL", "retail_dev", "_scratch$1"])
+def test_plain_identifiers_are_accepted(name):
+    assert check_identifier("schema", name) == name
+
+
+@pytest.mark.parametrize("field", ["warehouse", "role"])
+def test_warehouse_and_role_are_validated_too(field):
+    with pytest.raises(SnowflakeSettingsError, match=field):
+        SnowflakeSettings(account="a", user="u", password="p", database="d", **{field: "x;y"})
+
+
+def test_settings_come_from_the_environment_and_name_what_is_missing():
+    with pytest.raises(SnowflakeSettingsError, match="SNOWFLAKE_ACCOUNT, SNOWFLAKE_DATABASE"):
+        SnowflakeSettings.from_env({"SNOWFLAKE_USER": "u", "SNOWFLAKE_PASSWORD": "p"})
+    with pytest.raises(SnowflakeSettingsError, match="exactly one"):
+        SnowflakeSettings.from_env(
+            {"SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_DATABASE": "d"}
+        )
+    with pytest.raises(SnowflakeSettingsError, match="PORT"):
+        SnowflakeSettings.from_env(
+            {
+                "SNOWFLAKE_ACCOUNT": "a",
+                "SNOWFLAKE_USER": "u",
+                "SNOWFLAKE_DATABASE": "d",
+                "SNOWFLAKE_PASSWORD": "p",
+                "SNOWFLAKE_PORT": "http",
+            }
+        )
+    key_pair = SnowflakeSettings.from_env(
+        {
+            "SNOWFLAKE_ACCOUNT": "xy12345.eu-west-1",
+            "SNOWFLAKE_USER": "loader",
+            "SNOWFLAKE_DATABASE": "RETAIL",
+            "SNOWFLAKE_PRIVATE_KEY_PATH": "/keys/loader.p8",
+            "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE": "hush",
+            "SNOWFLAKE_ROLE": "LOADER",
+        }
+    )
+    assert key_pair.connect_kwargs()["private_key_file"] == "/keys/loader.p8"
+    assert "password" not in key_pair.connect_kwargs()
+    assert SnowflakeSettings.from_env(key_pair.to_env()) == key_pair
+
+
+def test_secrets_stay_out_of_repr_and_descriptions():
+    secret, passphrase = f"pw-{uuid.uuid4()}", f"pp-{uuid.uuid4()}"
+    with_password = SnowflakeSettings(account="a", user="u", password=secret, database="d")
+    with_key = SnowflakeSettings(
+        account="a", user="u", private_key_path="/k.p8", private_key_passphrase=passphrase,
+        database="d",
+    )  # fmt: skip
+    for settings, hidden in ((with_password, secret), (with_key, passphrase)):
+        assert hidden not in repr(settings)
+        assert hidden not in settings.describe()
+
+
+def test_a_failed_sign_in_names_where_not_the_credentials(caplog):
+    """A key that cannot be read: the connector fails before any network, and neither the
+    passphrase nor the password reaches the message or any log record."""
+    passphrase = f"pp-{uuid.uuid4()}"
+    settings = SnowflakeSettings(
+        account="fakesnow", user="u", database="d", private_key_path="/no/such/key.p8",
+        private_key_passphrase=passphrase, host="127.0.0.1", port=9, protocol="http",
+    )  # fmt: skip
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(LoadError, match="could not connect to Snowflake") as failure:
+        load_run_snowflake(settings, "tiny", small_run(), source="test", progress=False)
+    assert passphrase not in str(failure.value)
+    assert passphrase not in caplog.text
+
+
+# --- the loader on the emulator ------------------------------------------------------------
+
+
+def raw_counts(emulator, database: str, run_id: str) -> dict[str, int]:
+    names, rows = emulator.query(
+        f"select table_name from {database}.information_schema.tables "
+        "where table_schema = 'RAW' and table_type = 'BASE TABLE'"
+    )
+    counts = {}
+    for (table,) in rows:
+        _, found = emulator.query(
+            f"select count(*) from {database}.raw.{table} where run_id = '{run_id}'"
+        )
+        counts[table.lower()] = found[0][0]
+    return counts
+
+
+def test_the_loader_replaces_a_run_and_rolls_back_on_failure(emulator, caplog):
+    """Load twice (no duplicates), refuse a bad batch before sending anything, and leave the
+    run as it was when staging fails or when the transaction fails part-way. The password
+    never reaches a log record, even at DEBUG."""
+    secret = f"pw-{uuid.uuid4()}"
+    settings = SnowflakeSettings(
+        account="fakesnow", user="fake", password=secret, database="scratch",
+        host="127.0.0.1", port=emulator.port, protocol="http",
+    )  # fmt: skip
+    caplog.set_level(logging.DEBUG)
+    tables = small_run()
+    expected = {name: len(frame) for name, frame in tables.items()}
+    with emulator.in_process():
+        for _ in range(2):
+            report = load_run_snowflake(settings, "tiny", tables, source="test", progress=False)
+            assert {k: v for k, v in report.rows.items() if k in expected} == expected
+        loaded = raw_counts(emulator, "scratch", "tiny")
+        assert {k: v for k, v in loaded.items() if k in expected} == expected
+        assert loaded["runs"] == 1
+
+        bad = small_run()
+        bad["transactions"].loc[0, "quantity"] = -3
+        with pytest.raises(RawDataError, match="transactions.quantity"):
+            load_run_snowflake(settings, "tiny", bad, source="test", progress=False)
+
+        smaller = small_run()
+        smaller["transactions"] = smaller["transactions"].iloc[:2]
+        emulator_write = pandas_tools.write_pandas
+
+        def failing_write(conn, frame, table_name, **kwargs):
+            if table_name == "load_promotions":
+                raise RuntimeError("network gone")
+            return emulator_write(conn, frame, table_name, **kwargs)
+
+        with (
+            mock.patch.object(pandas_tools, "write_pandas", failing_write),
+            pytest.raises(LoadError, match="staging raw.promotions .* unchanged"),
+        ):
+            load_run_snowflake(settings, "tiny", smaller, source="test", progress=False)
+
+        # Schema drift: a text column made numeric makes the insert fail inside the transaction.
+        emulator.query("alter table scratch.raw.households drop column age")
+        emulator.query("alter table scratch.raw.households add column age integer")
+        with pytest.raises(LoadError, match="rolled back"):
+            load_run_snowflake(settings, "tiny", smaller, source="test", progress=False)
+        after = raw_counts(emulator, "scratch", "tiny")
+    assert after == loaded
+    assert secret not in caplog.text
+
+
+# --- publish, build on the emulator, compare with DuckDB -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def published(built, emulator, prefect_harness):
+    """The pipeline's real and simulated runs, published to the emulator and built there."""
+    from flows.publish import publish
+
+    path, _ = built
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in emulator.env().items():
+            env.setenv(name, value)
+        with emulator.in_process():
+            rows = publish(warehouse_path=str(path), runs=PUBLISHED, target="fakesnow")
+    return path, rows
+
+
+def test_published_runs_hold_the_duckdb_rows(published, emulator):
+    path, rows = published
+    for run_id in PUBLISHED:
+        for table, count in rows[run_id].items():
+            (duck,) = query(path, f"select count(*) from raw.{table} where run_id = ?", [run_id])
+            assert count == duck[0], (run_id, table)
+        assert (
+            raw_counts(emulator, DATABASE, run_id)["transactions"] == rows[run_id]["transactions"]
+        )
+
+
+def comparable(value):
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def sorted_rows(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame([[comparable(v) for v in row] for row in rows], columns=columns)
+    frame = frame.drop(columns=[c for c in frame.columns if c in LOAD_TIMES])
+    keys = frame.apply(lambda col: col.round(6) if col.dtype.kind == "f" else col)
+    order = keys.sort_values(list(keys.columns), na_position="first").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def test_every_mart_equals_the_duckdb_build(published, emulator):
+    """Every table of the marts schema, run by run, equal to the DuckDB build within 1e-9."""
+    path, _ = published
+    marts = [
+        r[0]
+        for r in query(
+            path,
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by 1",
+        )
+    ]
+    assert len(marts) >= 20
+    runs = ", ".join(f"'{r}'" for r in PUBLISHED)
+    compared = 0
+    for table in marts:
+        duck_con_rows = query(path, f"select * from marts.{table} where run_id in ({runs})")
+        duck_columns = [
+            r[0]
+            for r in query(
+                path,
+                "select column_name from information_schema.columns where table_schema = "
+                "'marts' and table_name = ? order by ordinal_position",
+                [table],
+            )
+        ]
+        snow_columns, snow_rows = emulator.query(
+            f"select {', '.join(duck_columns)} from {DATABASE}.marts.{table} "
+            f"where run_id in ({runs})"
+        )
+        duck = sorted_rows(duck_columns, duck_con_rows)
+        snow = sorted_rows(snow_columns, snow_rows)
+        assert len(duck) == len(snow), table
+        for column in duck.columns:
+            for ours, theirs in zip(duck[column], snow[column], strict=True):
+                if isinstance(ours, float) and isinstance(theirs, float):
+                    assert math.isclose(ours, theirs, rel_tol=TOLERANCE, abs_tol=TOLERANCE) or (
+                        math.isnan(ours) and math.isnan(theirs)
+                    ), (table, column, ours, theirs)
+                else:
+                    assert ours == theirs or (pd.isna(ours) and pd.isna(theirs)), (
+                        table,
+                        column,
+                        ours,
+                        theirs,
+                    )
+        compared += len(duck)
+    assert compared > 10_000
+
+
+def test_the_snowflake_target_connects_without_printing_the_password(emulator_env, monkeypatch):
+    """dbt's own snowflake target (every credential from SNOWFLAKE_*), pointed at the emulator:
+    `dbt debug` signs in, and the password is in neither its output nor its log file."""
+    secret = f"pw-{uuid.uuid4()}"
+    monkeypatch.setenv("SNOWFLAKE_PASSWORD", secret)
+    monkeypatch.setenv("SNOWFLAKE_WAREHOUSE", "compute_wh")
+    lines = run_dbt(["debug"], warehouse_path="unused.duckdb", target="snowflake", echo=lambda _: 0)
+    assert any("Connection test: [OK" in line for line in lines)
+    output = "\n".join(lines)
+    assert secret not in output
+    from python_models.paths import DBT_PROJECT_DIR
+
+    assert secret not in (DBT_PROJECT_DIR / "logs" / "dbt.log").read_text()
+
+
+def test_publish_refuses_bad_input_before_any_work(emulator_env, built, prefect_harness):
+    from flows.publish import publish
+
+    path, _ = built
+    with pytest.raises(ValueError, match="is not one of"):
+        publish(warehouse_path=str(path), runs=PUBLISHED, target="duckdb")
+    with pytest.raises(ValueError, match="not in the warehouse"):
+        publish(warehouse_path=str(path), runs=["no_such_run"], target="fakesnow")
+
+
+def test_the_pipeline_refuses_snowflake_without_credentials(monkeypatch, tmp_path):
+    from flows.pipeline import pipeline
+
+    for name in ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SnowflakeSettingsError, match="SNOWFLAKE_ACCOUNT"):
+        pipeline.fn(warehouse_path=str(tmp_path / "w.duckdb"), warehouse="snowflake")
+    with pytest.raises(ValueError, match="warehouse 'bigquery'"):
+        pipeline.fn(warehouse_path=str(tmp_path / "w.duckdb"), warehouse="bigquery")
+    assert not (tmp_path / "w.duckdb").exists()
