@@ -54,10 +54,29 @@ def learned_snapshot(path: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory, prefect_harness):
-    """A warehouse built by the pipeline from a 150-household sample of the real data."""
+def emulator(tmp_path_factory):
+    """A local Snowflake (fakesnow) for the session: server on loopback, connector in-process."""
+    from snowflake_emulator import running_emulator
+
+    with running_emulator(tmp_path_factory.mktemp("fakesnow")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, prefect_harness, emulator):
+    """A warehouse built by the pipeline from a 150-household sample of the real data, its two
+    runs then published to the Snowflake emulator and built there (warehouse="snowflake")."""
     path = tmp_path_factory.mktemp("e2e") / "warehouse.duckdb"
-    first = run_pipeline(path, household_sample=SAMPLE, sample_seed=0)
+    with pytest.MonkeyPatch.context() as env, emulator.in_process():
+        for name, value in emulator.env().items():
+            env.setenv(name, value)
+        first = run_pipeline(
+            path,
+            household_sample=SAMPLE,
+            sample_seed=0,
+            warehouse="snowflake",
+            snowflake_target="fakesnow",
+        )
     return path, first
 
 

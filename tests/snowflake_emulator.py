@@ -21,6 +21,7 @@ from unittest import mock
 
 import fakesnow.fakes
 import fakesnow.server
+import pandas as pd
 import snowflake.connector
 import snowflake.connector.pandas_tools
 import uvicorn
@@ -56,6 +57,11 @@ class Emulator:
             ),
         ):
             yield
+
+    def stored(self, sql: str) -> pd.DataFrame:
+        """``sql`` in DuckDB's dialect over the emulator's own database files: what dbt-snowflake
+        wrote, read without the wire protocol (fast enough for millions of rows)."""
+        return self.instance.duck_conn.cursor().execute(sql).df()
 
     def query(self, sql: str) -> tuple[list[str], list[tuple]]:
         """Column names (lowercase) and rows of ``sql``, read through the server like a client."""

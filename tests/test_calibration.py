@@ -120,6 +120,18 @@ def calibration_snapshot(path) -> dict[str, list[tuple]]:
     return {t: query(path, f"SELECT * FROM marts.{t} ORDER BY ALL") for t in CALIBRATION_TABLES}
 
 
+def build_calibration(path, variables: dict) -> dict[str, list[tuple]]:
+    """Rebuild the calibration marts with ``variables`` (others at their defaults)."""
+    arguments = ["run", "--select", "calibration_metric_values+"]
+    run_dbt([*arguments, "--vars", json.dumps(variables)], warehouse_path=path, echo=quiet)
+    return calibration_snapshot(path)
+
+
+@pytest.fixture(scope="module")
+def default_calibration(calibrated_copy) -> dict[str, list[tuple]]:
+    return build_calibration(calibrated_copy, {})
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -129,18 +141,9 @@ def calibration_snapshot(path) -> dict[str, list[tuple]]:
         ("calibration_low_metric_penalty", 0.1),
     ],
 )
-def test_each_calibration_var_changes_the_output(calibrated_copy, name, value):
-    def build(variables: dict) -> dict[str, list[tuple]]:
-        arguments = ["run", "--select", "calibration_metric_values+"]
-        run_dbt(
-            [*arguments, "--vars", json.dumps(variables)],
-            warehouse_path=calibrated_copy,
-            echo=quiet,
-        )
-        return calibration_snapshot(calibrated_copy)
-
-    default = build({})
-    changed = build({name: value})
+def test_each_calibration_var_changes_the_output(calibrated_copy, default_calibration, name, value):
+    default = default_calibration
+    changed = build_calibration(calibrated_copy, {name: value})
     assert changed != default
     assert changed["calibration_scores"] != default["calibration_scores"], name
 
