@@ -41,9 +41,15 @@ def dbt_selection(target: str) -> list[str]:
     return ["--exclude", *excluded, *resource_types]
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def _is_transient(task, task_run, state) -> bool:
+    """Retry a failed connection or write, never a batch or settings that are wrong."""
+    return not isinstance(state.result(raise_on_failure=False), ValueError)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10, retry_condition_fn=_is_transient)
 def publish_one(warehouse_path: Path, run_id: str) -> dict[str, int]:
-    """Load one run into Snowflake (retried: a load is idempotent)."""
+    """Load one run into Snowflake (a failed write is retried: a load is idempotent; bad data
+    or settings are not)."""
     settings = SnowflakeSettings.from_env()
     report = publish_run(warehouse_path, run_id, settings)
     get_run_logger().info(

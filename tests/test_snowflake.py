@@ -322,3 +322,13 @@ def test_the_pipeline_refuses_snowflake_without_credentials(monkeypatch, tmp_pat
     with pytest.raises(ValueError, match="warehouse 'bigquery'"):
         pipeline.fn(warehouse_path=str(tmp_path / "w.duckdb"), warehouse="bigquery")
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_publish_retries_a_failed_write_but_not_bad_data():
+    from prefect.states import Failed
+
+    from flows.publish import _is_transient
+
+    assert _is_transient(None, None, Failed(data=LoadError("connection reset")))
+    assert not _is_transient(None, None, Failed(data=RawDataError("r", [])))
+    assert not _is_transient(None, None, Failed(data=SnowflakeSettingsError("no account")))

@@ -13,7 +13,6 @@ import pyarrow as pa
 
 from .duckdb_loader import LoadReport
 from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
-from .snowflake_loader import load_run_snowflake
 from .snowflake_settings import SnowflakeSettings
 from .validation import check_run_id
 
@@ -69,6 +68,10 @@ def publish_run(
     progress: bool = True,
 ) -> LoadReport:
     """Load run ``run_id`` of the DuckDB warehouse into Snowflake (replacing it there)."""
+    # Imported here: the connector takes seconds to import, and the pipeline's simulation workers
+    # import this module's flow without ever loading to Snowflake.
+    from .snowflake_loader import load_run_snowflake
+
     tables, source, description = read_run(warehouse_path, run_id)
     return load_run_snowflake(
         settings, run_id, tables, source=source, description=description, progress=progress
