@@ -55,10 +55,12 @@ def main() -> None:
     print(f"run {args.run_id}: {rows:,} raw rows")
     for table, count in report.rows.items():
         print(f"  {table:<24} {count:>12,}")
-    print(f"read from DuckDB        {read_seconds:7.1f} s")
-    print(f"load (validate, stage,  {load_seconds:7.1f} s  ({rows / load_seconds:,.0f} rows/s)")
-    print("      one transaction)")
-    print(f"peak resident memory    {peak_gb:7.2f} GB")
+    print(f"read from DuckDB                          {read_seconds:7.1f} s")
+    print(
+        f"load: validate, stage, one transaction    {load_seconds:7.1f} s "
+        f"({rows / load_seconds:,.0f} rows/s)"
+    )
+    print(f"peak resident memory                      {peak_gb:7.2f} GB")
 
 
 if __name__ == "__main__":
