@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import duckdb
+from tqdm.auto import tqdm
 
 from .ddl import empty_batch_sql
 from .schema import RAW_TABLES, Table
@@ -38,3 +39,11 @@ def row_count(frame: Any) -> int:
     if hasattr(frame, "count_rows"):  # a pyarrow dataset, scanned lazily
         return frame.count_rows()
     return len(frame)
+
+
+def rows_bar(description: str, sizes: dict[str, int], progress: bool) -> tqdm:
+    """A progress bar over every row of a batch (``sizes``: rows per table)."""
+    return tqdm(
+        total=sum(sizes.values()), desc=description, unit="row", unit_scale=True,
+        disable=not progress,
+    )  # fmt: skip

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from tqdm.auto import tqdm
 
-from .batch import canonical_select_sql, register_batch, row_count
+from .batch import canonical_select_sql, register_batch, row_count, rows_bar
 from .ddl import raw_schema_ddl
 from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, TABLES_BY_NAME
 from .validation import check_run_id, check_table_set
@@ -19,6 +18,13 @@ from .validation import check_run_id, check_table_set
 
 class LoadError(RuntimeError):
     """Writing a validated batch failed; the transaction was rolled back."""
+
+    @classmethod
+    def rolled_back(cls, table: str, run_id: str, detail: str) -> LoadError:
+        return cls(
+            f"writing {RAW_SCHEMA}.{table} for run '{run_id}' failed and the load was rolled "
+            f"back; the warehouse is unchanged: {detail}"
+        )
 
 
 @dataclass(frozen=True)
@@ -90,13 +96,7 @@ def _replace_run(
             f"INSERT INTO {RAW_SCHEMA}.{RUNS_TABLE} VALUES (?, ?, ?, current_timestamp::TIMESTAMP)",
             [run_id, source, description],
         )
-        bar = tqdm(
-            total=sum(sizes.values()),
-            desc=f"loading {run_id}",
-            unit="row",
-            unit_scale=True,
-            disable=not progress,
-        )
+        bar = rows_bar(f"loading {run_id}", sizes, progress)
         for table in RAW_TABLES:
             current = table.name
             bar.set_postfix_str(table.name)
@@ -113,8 +113,5 @@ def _replace_run(
         con.execute("COMMIT")
     except Exception as exc:
         con.execute("ROLLBACK")
-        raise LoadError(
-            f"writing {RAW_SCHEMA}.{current} for run '{run_id}' failed and the load was rolled "
-            f"back; the warehouse is unchanged: {exc}"
-        ) from exc
+        raise LoadError.rolled_back(current, run_id, str(exc)) from exc
     return rows

@@ -19,9 +19,8 @@ import duckdb
 import pandas as pd
 import snowflake.connector
 import snowflake.connector.pandas_tools
-from tqdm.auto import tqdm
 
-from .batch import canonical_select_sql, register_batch, row_count
+from .batch import canonical_select_sql, register_batch, row_count, rows_bar
 from .ddl import raw_schema_ddl
 from .duckdb_loader import LoadError, LoadReport
 from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, Table
@@ -119,13 +118,7 @@ def _stage(
     chunk_rows: int,
     progress: bool,
 ) -> None:
-    bar = tqdm(
-        total=sum(sizes.values()),
-        desc=f"staging {run_id}",
-        unit="row",
-        unit_scale=True,
-        disable=not progress,
-    )
+    bar = rows_bar(f"staging {run_id}", sizes, progress)
     for table in RAW_TABLES:
         bar.set_postfix_str(table.name)
         for frame in _chunks(batch, table, chunk_rows):
@@ -181,10 +174,8 @@ def _replace_run(conn: Any, run_id: str, source: str, description: str | None) -
         cursor.execute("COMMIT")
     except Exception as exc:
         cursor.execute("ROLLBACK")
-        raise LoadError(
-            f"writing {RAW_SCHEMA}.{current} for run '{run_id}' failed and the load was rolled "
-            f"back; the warehouse is unchanged: {type(exc).__name__}: {_first_line(exc)}"
-        ) from exc
+        detail = f"{type(exc).__name__}: {_first_line(exc)}"
+        raise LoadError.rolled_back(current, run_id, detail) from exc
     return rows
 
 
