@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from python_models.paths import default_warehouse_path
 from python_models.warehouse.dbt_runner import run_dbt
+from python_models.warehouse.duckdb_loader import LoadError
 from python_models.warehouse.publish import publish_run, run_ids
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
 
@@ -127,12 +128,15 @@ def main() -> None:
     parser.add_argument("--target", default="snowflake", choices=TARGETS, help="dbt target")
     parser.add_argument("--no-build", action="store_true", help="load only, skip dbt build")
     args = parser.parse_args()
-    publish(
-        warehouse_path=args.warehouse_path,
-        runs=args.runs,
-        target=args.target,
-        build=not args.no_build,
-    )
+    try:
+        publish(
+            warehouse_path=args.warehouse_path,
+            runs=args.runs,
+            target=args.target,
+            build=not args.no_build,
+        )
+    except (ValueError, LoadError) as exc:  # bad settings, runs or data; a failed write
+        raise SystemExit(f"publish: {exc}") from exc
 
 
 if __name__ == "__main__":

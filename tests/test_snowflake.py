@@ -287,6 +287,17 @@ def test_publish_refuses_bad_input_before_any_work(emulator_env, built, prefect_
         publish(warehouse_path=str(path), runs=["no_such_run"], target="fakesnow")
 
 
+def test_the_publish_command_ends_with_a_message_on_bad_input(
+    monkeypatch, tmp_path, prefect_harness
+):
+    from flows.publish import main
+
+    monkeypatch.delenv("SNOWFLAKE_ACCOUNT", raising=False)
+    monkeypatch.setattr("sys.argv", ["publish", "--warehouse-path", str(tmp_path / "w.duckdb")])
+    with pytest.raises(SystemExit, match="^publish: set SNOWFLAKE_ACCOUNT"):
+        main()
+
+
 def test_publish_without_build_loads_only(emulator_env, built, prefect_harness):
     """build=False reloads the run (a new loaded_at in raw.runs) and leaves the marts as built."""
     from flows.publish import publish
