@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -113,6 +115,17 @@ def seasonality(categories: list[str]) -> pd.DataFrame:
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def with_tail(market: LearnedMarket, per_group: int = 4, share: float = 0.4) -> LearnedMarket:
+    """``market`` with ``per_group`` tail products in each category and brand tier of its
+    catalog, selling ``share`` of the group's units (ids from 900,000, units falling by rank)."""
+    groups = market.catalog[["product_category", "brand_tier"]].drop_duplicates()
+    tail = groups.loc[groups.index.repeat(per_group)].reset_index(drop=True)
+    tail.insert(0, "product_id", 900_000 + np.arange(len(tail)))
+    tail["units"] = np.tile(np.arange(per_group, 0, -1) * 10.0, len(groups))
+    tail["tail_share"] = share
+    return dataclasses.replace(market, tail=tail)
 
 
 MARKET = small_market()

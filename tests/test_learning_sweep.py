@@ -130,3 +130,50 @@ def test_the_catalog_holds_every_category_by_its_most_bought_products(sweep_ware
         units = sold[sold["product_category"] == category]["units"].sort_values(ascending=False)
         # The chosen products are the category's most bought (ties at the cut may differ).
         assert chosen["units"].min() >= units.iloc[len(chosen) - 1]
+
+
+def test_the_tail_holds_every_other_product_of_the_catalogs_groups(sweep_warehouse):
+    """learned_tail_products: the shopper products of the catalog's (category, brand tier)
+    groups that the catalog leaves out, each group's tail share = its tail units / its units."""
+    import pandas as pd
+
+    def frame(sql: str, columns: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(query(sweep_warehouse, sql), columns=columns)
+
+    group = ["product_category", "brand_tier"]
+    catalog = frame(
+        "SELECT product_id, product_category, brand_tier FROM learned.learned_catalog "
+        "WHERE learn_id = 'sweep_base'",
+        ["product_id", *group],
+    )
+    tail = frame(
+        "SELECT product_id, product_category, brand_tier, units, tail_share "
+        "FROM learned.learned_tail_products WHERE learn_id = 'sweep_base'",
+        ["product_id", *group, "units", "tail_share"],
+    )
+    sold = frame(
+        """
+        SELECT i.product_id, p.product_category, p.brand_tier, sum(i.quantity) AS units
+        FROM marts.fct_transaction_items i
+        JOIN marts.dim_products p USING (run_id, product_id)
+        WHERE i.run_id = 'complete_journey' AND NOT i.is_bulk AND NOT p.is_placeholder
+        GROUP BY ALL HAVING sum(i.quantity) > 0
+        """,
+        ["product_id", *group, "units"],
+    )
+    assert len(tail) > len(catalog) and not set(tail["product_id"]) & set(catalog["product_id"])
+    in_groups = sold.merge(catalog[group].drop_duplicates(), on=group)
+    expected = in_groups[~in_groups["product_id"].isin(catalog["product_id"])]
+    assert set(tail["product_id"]) == set(expected["product_id"])
+    in_groups["is_tail"] = ~in_groups["product_id"].isin(catalog["product_id"])
+    share = (
+        in_groups.assign(tail_units=in_groups["units"] * in_groups["is_tail"])
+        .groupby(group)[["tail_units", "units"]]
+        .sum()
+        .eval("tail_units / units")
+        .rename("expected")
+    )
+    checked = tail.merge(share.reset_index(), on=group)
+    assert len(checked) == len(tail)
+    assert ((checked["tail_share"] - checked["expected"]).abs() < 1e-9).all()
+    assert 0 < checked["tail_share"].min() and checked["tail_share"].max() < 1

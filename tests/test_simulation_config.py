@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from simulated_market import CONFIG, checksum, run
+from simulated_market import CONFIG, MARKET, checksum, run, with_tail
 
 from python_models.simulation.config import SimulationConfig
 from python_models.simulation.distributions import Beta, Gamma, LogNormal, Normal
@@ -17,6 +17,7 @@ from python_models.simulation.distributions import Beta, Gamma, LogNormal, Norma
 SMALL = dataclasses.replace(CONFIG, n_households=120, n_weeks=10)
 # Fields that name or partition a run rather than shape it.
 IDENTITY = {"run_id", "learn_id", "shard_size"}
+TAILED = with_tail(MARKET)  # with products outside the catalog, so the tail settings act
 
 
 def perturbed(value):
@@ -68,19 +69,19 @@ def read(config, path):
 
 @pytest.fixture(scope="module")
 def baseline():
-    return checksum(run(SMALL)[1])
+    return checksum(run(SMALL, TAILED)[1])
 
 
 @pytest.mark.parametrize("path", leaf_fields(SMALL), ids=lambda p: ".".join(p))
 def test_every_config_field_changes_the_output(baseline, path):
     changed = with_value(SMALL, path, perturbed(read(SMALL, path)))
-    assert checksum(run(changed)[1]) != baseline
+    assert checksum(run(changed, TAILED)[1]) != baseline
 
 
 def test_same_config_same_tables_for_any_shard_split():
-    context, whole = run(SMALL)
+    context, whole = run(SMALL, TAILED)
     ids = np.asarray(list(SMALL.household_ids))
-    parts = [run(SMALL, ids=part)[1] for part in np.split(ids, [7, 50, 51])]
+    parts = [run(SMALL, TAILED, ids=part)[1] for part in np.split(ids, [7, 50, 51])]
     for table in ("transactions", "households", "true_uplift", "coupon_redemptions"):
         joined = pd.concat([p[table] for p in parts], ignore_index=True)
         key = list(whole[table].columns)
@@ -91,7 +92,8 @@ def test_same_config_same_tables_for_any_shard_split():
             check_exact=True,
         )
     assert len(whole["transactions"]) > 1000
-    assert checksum(run(SMALL)[1]) == checksum(whole)
+    assert whole["transactions"]["product_id"].isin(TAILED.tail["product_id"]).any()
+    assert checksum(run(SMALL, TAILED)[1]) == checksum(whole)
 
 
 @pytest.mark.parametrize(

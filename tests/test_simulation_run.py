@@ -17,8 +17,19 @@ def test_the_pipeline_simulates_loads_and_builds_the_run(built):
     path, summary = built
     marts = summary["marts"][RUN]
     assert marts["dim_households"] == SIMULATION["n_households"]
-    assert marts["dim_products"] == CATALOG
+    ((tail, tail_lines),) = query(
+        path,
+        """SELECT (SELECT count(*) FROM learned.learned_tail_products
+                   WHERE learn_id = 'complete_journey'),
+                  count(*) FILTER (WHERE product_id IN (SELECT product_id
+                      FROM learned.learned_tail_products WHERE learn_id = 'complete_journey'))
+           FROM raw.transactions WHERE run_id = ?""",
+        [RUN],
+    )
+    # The product table lists the catalog and the tail; households buy tail variants.
+    assert tail > CATALOG and marts["dim_products"] == CATALOG + tail
     assert marts["fct_transaction_items"] > 10 * SIMULATION["n_households"]
+    assert 0.1 * marts["fct_transaction_items"] < tail_lines < marts["fct_transaction_items"]
     raw = dict(
         query(
             path,

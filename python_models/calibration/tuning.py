@@ -57,6 +57,7 @@ SEARCH_SPACE = (
     Dimension("choice.popularity_weight", 0.5, 1.5),
     Dimension("choice.loyalty_decay", 0.3, 0.9),
     Dimension("choice.noticed_discount_threshold", 0.0, 0.25),
+    Dimension("choice.tail_weight", 0.5, 1.5),
     Dimension("promo_tendency_strength", 0.5, 1.5),
 )
 

@@ -25,6 +25,7 @@ from .promo_hmm import learn_promo_hmm
 from .promo_tendency import learn_promo_tendencies
 from .seasonality import learn_seasonality, validate_seasonality
 from .store import write_learned
+from .tail import learn_tail
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def learn_market(
         catalog, coverage = learn_catalog(
             con, config.run_id, config.catalog_size, config.products_per_category
         )
+        tail = learn_tail(con, config.run_id, catalog)
         series = learn_price_series(con, config.run_id, catalog)
         weeks = product_weeks(series)
         timed("catalog and prices", t)
@@ -142,6 +144,7 @@ def learn_market(
                 [{"metric": k, "value": v} for k, v in summary.items()]
             ),
             "learned_catalog": catalog,
+            "learned_tail_products": tail,
             "learned_price_series": series,
             "learned_base_price_states": base_states,
             "learned_base_price_transitions": base_transitions,

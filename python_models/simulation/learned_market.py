@@ -44,7 +44,9 @@ class LearnedMarket:
     demographic_profiles: pd.DataFrame | None = None  # learned profiles with their shares
     category_penetration: np.ndarray | None = None  # (categories,) share of households buying
     seasonality: pd.DataFrame | None = None  # learned_seasonality rows
-    products: pd.DataFrame | None = None  # raw product rows of the catalog, catalog order
+    products: pd.DataFrame | None = None  # raw product rows of the catalog, then of the tail
+    # learned_tail_products rows: the shopper products outside the catalog (simulation/tail.py)
+    tail: pd.DataFrame | None = None
 
     def penetration(self) -> np.ndarray:
         if self.category_penetration is None:
@@ -54,6 +56,17 @@ class LearnedMarket:
     @property
     def n_products(self) -> int:
         return len(self.catalog)
+
+    def category_of_products(self) -> pd.Series:
+        """Category by product id, for the catalog and the tail products."""
+        catalog = pd.Series(
+            np.asarray(self.categories)[self.product_category],
+            index=self.catalog["product_id"].to_numpy(),
+        )
+        if self.tail is None:
+            return catalog
+        tail = self.tail.set_index("product_id")["product_category"]
+        return pd.concat([catalog, tail])
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, learn_id: str) -> pd.DataFrame:
@@ -156,6 +169,10 @@ def load_learned_market(warehouse_path: str | Path, learn_id: str) -> LearnedMar
             .to_numpy()
         )
         seasonality = _rows(con, "learned_seasonality", learn_id)
+        tail = con.execute(
+            "SELECT * EXCLUDE (learn_id) FROM learned.learned_tail_products WHERE learn_id = ?",
+            [learn_id],
+        ).df()
         products = con.execute(
             """
             select p.* exclude (run_id)
@@ -185,5 +202,8 @@ def load_learned_market(warehouse_path: str | Path, learn_id: str) -> LearnedMar
         demographic_profiles=profiles,
         category_penetration=penetration,
         seasonality=seasonality,
-        products=catalog[["product_id"]].merge(products, on="product_id", how="left"),
+        products=pd.concat([catalog[["product_id"]], tail[["product_id"]]]).merge(
+            products, on="product_id", how="left"
+        ),
+        tail=tail,
     )

@@ -27,6 +27,7 @@ from .product_choice import (
 )
 from .promotions import PromotionContext, simulate_promotions, supported
 from .random_streams import MARKET, stream
+from .tail import TailAssortment
 
 STEPS = {"low": -1.0, "mid": 0.0, "high": 1.0, "small": -1.0, "medium": 0.0, "large": 1.0}
 
@@ -55,6 +56,7 @@ class MarketContext:
     signal: np.ndarray  # (stores, weeks)
     traffic: np.ndarray  # (weeks,) learned seasonal traffic index
     campaigns: CampaignPlan
+    tail: TailAssortment  # the household variants outside the catalog
 
     @property
     def n_weeks(self) -> int:
@@ -244,4 +246,10 @@ def build_market_context(market: LearnedMarket, config: SimulationConfig) -> Mar
         signal=marketing_signal(market, promotion, config.marketing),
         traffic=_traffic(market, weeks),
         campaigns=campaigns,
+        tail=TailAssortment.build(
+            market.tail,
+            market.catalog,
+            config.choice.tail_weight,
+            kept=np.isin(np.arange(market.n_products), campaigns.coupon_product),
+        ),
     )

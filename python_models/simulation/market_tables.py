@@ -26,14 +26,14 @@ def _products(context: MarketContext) -> pd.DataFrame:
     market = context.market
     if market.products is not None:
         return market.products[PRODUCT_COLUMNS].reset_index(drop=True)
-    catalog = market.catalog
+    listed = pd.concat([market.catalog, market.tail], ignore_index=True)  # a None tail is skipped
     return pd.DataFrame(
         {
-            "product_id": catalog["product_id"],
+            "product_id": listed["product_id"],
             "manufacturer_id": None,
-            "department": catalog.get("department"),
-            "brand": catalog.get("brand_tier"),
-            "product_category": catalog["product_category"],
+            "department": listed.get("department"),
+            "brand": listed.get("brand_tier"),
+            "product_category": listed["product_category"],
             "product_type": None,
             "package_size": None,
         }

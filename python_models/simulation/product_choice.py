@@ -57,6 +57,10 @@ class ChoiceConfig:
     # Products sell only between their learned first and last week of the year (launches and
     # discontinuations); off, every product sells every week.
     product_lifecycle: bool = True
+    # Multiplier on each category's learned tail share: the probability that a household's
+    # variant of a catalog product is a product outside the catalog (simulation/tail.py); 0
+    # keeps every sale on the catalog.
+    tail_weight: float = 1.0
 
     def __post_init__(self) -> None:
         check_ranges(
@@ -67,6 +71,7 @@ class ChoiceConfig:
                 "loyalty_decay": (0.0, 1.0),
                 "coupon_effect": (0.0, 50.0),
                 "noticed_discount_threshold": (0.0, 0.9),
+                "tail_weight": (0.0, 5.0),
             },
         )
 

@@ -31,6 +31,7 @@ from .market_context import UNAVAILABLE, MarketContext, typical
 from .population import Population, draw_population, preference_centre
 from .product_choice import PurchaseHistory, choose, household_coefficients, softmax
 from .quantity import draw_units, expected_units, extra_units_mean
+from .tail import merge_repeated_lines
 from .visits import trip_stores, visit_probability, weekly_trips
 
 MAX_TRIPS = 16  # per household-week; the Poisson tail beyond is negligible
@@ -431,7 +432,12 @@ class ShardSimulator:
                 "household_id": self.ids[buyer],
                 "store_id": context.store_ids[store[lines.trip]],
                 "basket_id": basket[lines.trip],
-                "product_id": context.market.catalog["product_id"].to_numpy()[lines.product],
+                "product_id": context.tail.product_ids_of(
+                    seed,
+                    self.ids[buyer],
+                    context.market.catalog["product_id"].to_numpy()[lines.product],
+                    lines.product,
+                ),
                 "quantity": lines.units,
                 "sales_value": np.round(lines.units * shelf, 2),
                 "retail_disc": np.round(lines.units * (base - shelf), 2),
@@ -441,7 +447,7 @@ class ShardSimulator:
                 "transaction_timestamp": stamp[lines.trip],
             }
         )
-        self.output["transactions"].append(transactions)
+        self.output["transactions"].append(merge_repeated_lines(transactions))
         if len(redeemed_rows):
             coupon = coupon_of[lines.product[redeemed_rows]]
             self.output["redemptions"].append(

@@ -45,10 +45,7 @@ class SeedResult:
 def world_lines(tables: dict, market: LearnedMarket) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(lines, household_weeks) of a played world, in the shape campaign_data reads."""
     t = tables["transactions"]
-    category = pd.Series(
-        np.asarray(market.categories)[market.product_category],
-        index=market.catalog["product_id"].to_numpy(),
-    )
+    category = market.category_of_products()
     lines = pd.DataFrame(
         {
             "household_id": t["household_id"].to_numpy(),

@@ -1,0 +1,100 @@
+"""The long tail of the assortment: product variants outside the catalog.
+
+Households choose among catalog products (prices, promotions, loyalty, substitution). The real
+shelf also holds tens of thousands of rarely-bought products that together sell a large share of
+many categories (learning/tail.py). Here a household's *variant* of a catalog product is, with
+probability ``tail_weight`` x the tail share of the product's category and brand tier, a tail
+product of the same category and brand tier, drawn by the tail products' real units: the
+household buys that product wherever it would buy the catalog product, at the catalog product's
+prices and promotions. Both draws are keyed by (household, catalog product), so a household
+keeps its variant all year (repeat purchases stay repeat purchases, a private-label buyer stays
+one) and a run is the same for any number of workers.
+
+Products on coupon campaigns are never swapped: campaigns, their redemptions and their true
+uplift stay on the catalog products they name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import counter_random
+
+GROUP = ["product_category", "brand_tier"]
+SUMMED = ["quantity", "sales_value", "retail_disc", "coupon_disc", "coupon_match_disc"]
+
+
+@dataclass(frozen=True)
+class TailAssortment:
+    share: np.ndarray  # (catalog products,) probability that a household's variant is a tail one
+    group: np.ndarray  # (catalog products,) the product's (category, brand tier) group
+    product_ids: np.ndarray  # (tail products,) sorted by group
+    cumulative: np.ndarray  # (tail products,) group + cumulative unit share within it, (g, g+1]
+
+    @classmethod
+    def build(
+        cls, tail: pd.DataFrame | None, catalog: pd.DataFrame, weight: float, kept: np.ndarray
+    ) -> TailAssortment:
+        """From learned_tail_products rows (product_id, product_category, brand_tier, units,
+        tail_share) and the catalog; products where ``kept`` is True are never swapped. None,
+        no rows or a weight of 0: no tail."""
+        n = len(catalog)
+        if tail is None or tail.empty or weight == 0:
+            return cls(np.zeros(n), np.zeros(n, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        rows = tail[tail["units"] > 0]
+        groups = rows[GROUP].drop_duplicates().reset_index(drop=True)
+        groups["group"] = np.arange(len(groups))
+        rows = rows.merge(groups, on=GROUP).sort_values(
+            ["group", "units", "product_id"], ascending=[True, False, True]
+        )
+        group = rows["group"].to_numpy()
+        within = rows.groupby("group")["units"].transform(lambda u: u.cumsum() / u.sum())
+        last = np.r_[group[1:] != group[:-1], True]
+        cumulative = group + np.where(last, 1.0, within.to_numpy())
+
+        of_catalog = catalog[GROUP].merge(
+            groups.merge(rows.groupby("group", as_index=False)["tail_share"].first()),
+            on=GROUP,
+            how="left",
+        )
+        share = np.clip(weight * of_catalog["tail_share"].fillna(0.0).to_numpy(), 0.0, 1.0)
+        share[np.asarray(kept, bool)] = 0.0
+        catalog_group = of_catalog["group"].fillna(0).to_numpy(np.int64)
+        return cls(share, catalog_group, rows["product_id"].to_numpy(np.int64), cumulative)
+
+    def product_ids_of(
+        self,
+        seed: int,
+        household_ids: np.ndarray,
+        catalog_ids: np.ndarray,
+        catalog_index: np.ndarray,
+    ) -> np.ndarray:
+        """The product id each line records: the catalog product's (``catalog_ids``, the id of
+        catalog product ``catalog_index``), or the household's tail variant of it."""
+        out = np.asarray(catalog_ids, dtype=np.int64).copy()
+        if not self.product_ids.size:
+            return out
+        swapped = counter_random.bernoulli(
+            seed, "tail", self.share[catalog_index], household_ids, out
+        )
+        u = counter_random.uniform(seed, "tail_product", household_ids[swapped], out[swapped])
+        at = self.group[catalog_index[swapped]] + u
+        out[swapped] = self.product_ids[np.searchsorted(self.cumulative, at, side="right")]
+        return out
+
+
+def merge_repeated_lines(transactions: pd.DataFrame) -> pd.DataFrame:
+    """One line per (basket, product): two catalog products of a basket whose tail variants are
+    the same product become one line with their units and money summed (the other columns are
+    the trip's)."""
+    keys = ["basket_id", "product_id"]
+    repeated = transactions.duplicated(keys, keep=False)
+    if not repeated.any():
+        return transactions
+    merged = transactions[repeated].groupby(keys, sort=False, as_index=False).agg(
+        {c: ("sum" if c in SUMMED else "first") for c in transactions.columns if c not in keys}
+    )
+    return pd.concat([transactions[~repeated], merged[transactions.columns]], ignore_index=True)

@@ -1,0 +1,130 @@
+"""The long tail: households buy their own variants of catalog products, products outside the
+catalog, without changing what they buy, how much or at what price."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from simulated_market import CONFIG, MARKET, run, with_tail
+
+from python_models.simulation.tail import TailAssortment, merge_repeated_lines
+
+SHARE = 0.4
+TAILED = with_tail(MARKET, share=SHARE)
+GROUP = ["product_category", "brand_tier"]
+
+
+def with_weight(weight: float):
+    return dataclasses.replace(CONFIG, choice=dataclasses.replace(CONFIG.choice, tail_weight=weight))
+
+
+@pytest.fixture(scope="module")
+def plain():
+    return run(CONFIG, MARKET)[1]
+
+
+@pytest.fixture(scope="module")
+def tailed():
+    return run(CONFIG, TAILED)  # (context, tables)
+
+
+def campaign_product_ids(context) -> np.ndarray:
+    return context.market.catalog["product_id"].to_numpy()[context.campaigns.coupon_product]
+
+
+def by_group(tables) -> pd.DataFrame:
+    """Units and money per basket and (category, brand tier) of the bought product."""
+    lines = tables["transactions"].merge(tables["products"], on="product_id")
+    lines["brand_tier"] = lines["brand"]
+    return lines.groupby(["basket_id", *GROUP])[["quantity", "sales_value", "retail_disc"]].sum()
+
+
+def test_tail_variants_keep_every_basket_category_brand_units_and_money(plain, tailed):
+    tailed = tailed[1]
+    assert len(tailed["transactions"]) > 1000
+    assert tailed["transactions"]["product_id"].isin(TAILED.tail["product_id"]).any()
+    assert not tailed["transactions"].duplicated(["basket_id", "product_id"]).any()
+    assert set(tailed["products"]["product_id"]) >= set(tailed["transactions"]["product_id"])
+    pd.testing.assert_frame_equal(by_group(tailed), by_group(plain), check_exact=False, atol=1e-6)
+    # Campaigns and their true uplift are the catalog's: untouched by the tail.
+    for table in ("true_uplift", "coupon_redemptions"):
+        pd.testing.assert_frame_equal(tailed[table], plain[table])
+
+
+def test_tail_share_and_draws_follow_the_learned_tail(tailed):
+    context, tables = tailed
+    lines = tables["transactions"]
+    lines = lines[~lines["product_id"].isin(campaign_product_ids(context))]  # never swapped
+    on_tail = lines["product_id"].isin(TAILED.tail["product_id"])
+    assert abs(on_tail.mean() - SHARE) < 0.06
+    # Within a group, tail products are drawn by their units (40, 30, 20, 10 per group).
+    rank = pd.Series(
+        TAILED.tail.groupby(GROUP).cumcount().to_numpy(), index=TAILED.tail["product_id"]
+    )
+    counts = lines.loc[on_tail, "product_id"].map(rank).value_counts()
+    assert counts[0] > counts[1] > counts[2] > counts[3]
+    assert 2.5 < counts[0] / counts[3] < 6
+
+
+def test_a_weight_of_zero_keeps_every_line_on_the_catalog_and_a_high_one_swaps_all(plain):
+    off = run(with_weight(0.0), TAILED)[1]["transactions"]
+    pd.testing.assert_frame_equal(off, plain["transactions"])
+    context, tables = run(with_weight(5.0), TAILED)
+    lines = tables["transactions"]
+    campaign_ids = campaign_product_ids(context)
+    on_catalog = lines["product_id"].isin(context.market.catalog["product_id"])
+    # Every catalog line left is a coupon campaign product; the campaigns' lines keep them.
+    assert on_catalog.any() and lines.loc[on_catalog, "product_id"].isin(campaign_ids).all()
+    assert lines.loc[lines["coupon_disc"] > 0, "product_id"].isin(campaign_ids).all()
+
+
+def test_a_household_keeps_its_variant_of_a_product():
+    catalog = TAILED.catalog
+    assortment = TailAssortment.build(TAILED.tail, catalog, 1.0, np.zeros(len(catalog), bool))
+    households = np.repeat(np.arange(1, 301), len(catalog))
+    index = np.tile(np.arange(len(catalog)), 300)
+    ids = catalog["product_id"].to_numpy()[index]
+    first = assortment.product_ids_of(3, households, ids, index)
+    order = np.random.default_rng(0).permutation(len(index))
+    again = assortment.product_ids_of(3, households[order], ids[order], index[order])
+    np.testing.assert_array_equal(again, first[order])
+    swapped = first != ids
+    assert abs(swapped.mean() - SHARE) < 0.02
+    # A variant stays in its product's category and brand tier; households differ.
+    groups = pd.concat([catalog, TAILED.tail]).set_index("product_id")[GROUP]
+    np.testing.assert_array_equal(
+        groups.loc[first[swapped]].to_numpy(), groups.loc[ids[swapped]].to_numpy()
+    )
+    per_product = pd.Series(first[swapped]).groupby(ids[swapped]).nunique()
+    assert (per_product > 1).mean() > 0.9
+    other_seed = assortment.product_ids_of(4, households, ids, index)
+    assert (other_seed != first).mean() > 0.2
+
+
+def test_lines_of_one_product_in_a_basket_merge_with_their_units_and_money():
+    lines = pd.DataFrame(
+        {
+            "household_id": [1, 1, 1, 2],
+            "basket_id": [10, 10, 10, 11],
+            "product_id": [7, 8, 7, 7],
+            "quantity": [1, 2, 3, 4],
+            "sales_value": [1.5, 2.0, 4.5, 6.0],
+            "retail_disc": [0.5, 0.0, 0.0, 0.0],
+            "coupon_disc": [0.0, 0.0, 1.0, 0.0],
+            "coupon_match_disc": 0.0,
+            "week": 3,
+        }
+    )
+    merged = merge_repeated_lines(lines).sort_values(["basket_id", "product_id"])
+    assert merged[["basket_id", "product_id", "quantity"]].values.tolist() == [
+        [10, 7, 4],
+        [10, 8, 2],
+        [11, 7, 4],
+    ]
+    np.testing.assert_allclose(merged["sales_value"], [6.0, 2.0, 6.0])
+    np.testing.assert_allclose(merged["retail_disc"], [0.5, 0.0, 0.0])
+    np.testing.assert_allclose(merged["coupon_disc"], [1.0, 0.0, 0.0])
+    assert list(merged.columns) == list(lines.columns) and (merged["week"] == 3).all()
