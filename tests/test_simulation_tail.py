@@ -18,7 +18,8 @@ GROUP = ["product_category", "brand_tier"]
 
 
 def with_weight(weight: float):
-    return dataclasses.replace(CONFIG, choice=dataclasses.replace(CONFIG.choice, tail_weight=weight))
+    choice = dataclasses.replace(CONFIG.choice, tail_weight=weight)
+    return dataclasses.replace(CONFIG, choice=choice)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +120,7 @@ def test_lines_of_one_product_in_a_basket_merge_with_their_units_and_money():
         }
     )
     merged = merge_repeated_lines(lines).sort_values(["basket_id", "product_id"])
-    assert merged[["basket_id", "product_id", "quantity"]].values.tolist() == [
+    assert merged[["basket_id", "product_id", "quantity"]].to_numpy().tolist() == [
         [10, 7, 4],
         [10, 8, 2],
         [11, 7, 4],

@@ -94,7 +94,6 @@ def merge_repeated_lines(transactions: pd.DataFrame) -> pd.DataFrame:
     repeated = transactions.duplicated(keys, keep=False)
     if not repeated.any():
         return transactions
-    merged = transactions[repeated].groupby(keys, sort=False, as_index=False).agg(
-        {c: ("sum" if c in SUMMED else "first") for c in transactions.columns if c not in keys}
-    )
+    how = {c: ("sum" if c in SUMMED else "first") for c in transactions.columns if c not in keys}
+    merged = transactions[repeated].groupby(keys, sort=False, as_index=False).agg(how)
     return pd.concat([transactions[~repeated], merged[transactions.columns]], ignore_index=True)

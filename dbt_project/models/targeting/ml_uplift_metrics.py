@@ -7,7 +7,6 @@ from python_models.targeting.warehouse_models import uplift_evaluation
 
 def model(dbt, session):
     dbt.config(materialized="table")  # Snowpark packages and imports: dbt_project.yml
-    settings = dbt.config.get("meta")  # the project vars this model reads (models yml)
     return uplift_evaluation(
         to_pandas(dbt.ref("ml_uplift_predictions")), to_pandas(dbt.ref("stg_raw__true_uplift"))
     )
