@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from simulated_market import CONFIG, MARKET, run, with_tail
 
+from python_models.simulation.market_context import build_market_context
+from python_models.simulation.shard import simulate_shard
 from python_models.simulation.tail import TailAssortment, merge_repeated_lines
 
 SHARE = 0.4
@@ -73,24 +75,32 @@ def test_tail_share_and_draws_follow_the_learned_tail(tailed):
 def test_a_weight_of_zero_keeps_every_line_on_the_catalog_and_a_high_one_swaps_all(plain):
     off = run(with_weight(0.0), TAILED)[1]["transactions"]
     pd.testing.assert_frame_equal(off, plain["transactions"])
-    context, tables = run(with_weight(5.0), TAILED)
-    lines = tables["transactions"]
+    config = with_weight(5.0)  # every share clipped to 1
+    context = build_market_context(TAILED, config)
+    # A plan given after the market was built (as a played-back campaign is) names the products
+    # that keep their catalog ids.
+    plan = context.campaigns
+    plan = dataclasses.replace(plan, coupon_product=(plan.coupon_product + 1) % len(MARKET.catalog))
+    context = dataclasses.replace(context, campaigns=plan)
+    lines = simulate_shard(context, config, np.asarray(list(config.household_ids)))["transactions"]
     campaign_ids = campaign_product_ids(context)
     on_catalog = lines["product_id"].isin(context.market.catalog["product_id"])
     # Every catalog line left is a coupon campaign product; the campaigns' lines keep them.
     assert on_catalog.any() and lines.loc[on_catalog, "product_id"].isin(campaign_ids).all()
+    assert (lines["coupon_disc"] > 0).any()
     assert lines.loc[lines["coupon_disc"] > 0, "product_id"].isin(campaign_ids).all()
 
 
 def test_a_household_keeps_its_variant_of_a_product():
     catalog = TAILED.catalog
-    assortment = TailAssortment.build(TAILED.tail, catalog, 1.0, np.zeros(len(catalog), bool))
+    assortment = TailAssortment.build(TAILED.tail, catalog, 1.0)
     households = np.repeat(np.arange(1, 301), len(catalog))
     index = np.tile(np.arange(len(catalog)), 300)
     ids = catalog["product_id"].to_numpy()[index]
-    first = assortment.product_ids_of(3, households, ids, index)
+    kept = np.zeros(len(index), bool)
+    first = assortment.product_ids_of(3, households, ids, index, kept)
     order = np.random.default_rng(0).permutation(len(index))
-    again = assortment.product_ids_of(3, households[order], ids[order], index[order])
+    again = assortment.product_ids_of(3, households[order], ids[order], index[order], kept)
     np.testing.assert_array_equal(again, first[order])
     swapped = first != ids
     assert abs(swapped.mean() - SHARE) < 0.02
@@ -101,7 +111,8 @@ def test_a_household_keeps_its_variant_of_a_product():
     )
     per_product = pd.Series(first[swapped]).groupby(ids[swapped]).nunique()
     assert (per_product > 1).mean() > 0.9
-    other_seed = assortment.product_ids_of(4, households, ids, index)
+    other_seed = assortment.product_ids_of(4, households, ids, index, kept)
+    assert (assortment.product_ids_of(3, households, ids, index, ~kept) == ids).all()
     assert (other_seed != first).mean() > 0.2
 
 

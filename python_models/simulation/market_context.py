@@ -246,10 +246,5 @@ def build_market_context(market: LearnedMarket, config: SimulationConfig) -> Mar
         signal=marketing_signal(market, promotion, config.marketing),
         traffic=_traffic(market, weeks),
         campaigns=campaigns,
-        tail=TailAssortment.build(
-            market.tail,
-            market.catalog,
-            config.choice.tail_weight,
-            kept=np.isin(np.arange(market.n_products), campaigns.coupon_product),
-        ),
+        tail=TailAssortment.build(market.tail, market.catalog, config.choice.tail_weight),
     )

@@ -437,6 +437,7 @@ class ShardSimulator:
                     self.ids[buyer],
                     context.market.catalog["product_id"].to_numpy()[lines.product],
                     lines.product,
+                    kept=np.isin(lines.product, plan.coupon_product),
                 ),
                 "quantity": lines.units,
                 "sales_value": np.round(lines.units * shelf, 2),

@@ -10,8 +10,9 @@ prices and promotions. Both draws are keyed by (household, catalog product), so 
 keeps its variant all year (repeat purchases stay repeat purchases, a private-label buyer stays
 one) and a run is the same for any number of workers.
 
-Products on coupon campaigns are never swapped: campaigns, their redemptions and their true
-uplift stay on the catalog products they name.
+Products on the plan's coupon campaigns (any campaign, including one played back after the
+market was built) are never swapped: campaigns, their redemptions and their true uplift stay on
+the catalog products they name.
 """
 
 from __future__ import annotations
@@ -36,11 +37,10 @@ class TailAssortment:
 
     @classmethod
     def build(
-        cls, tail: pd.DataFrame | None, catalog: pd.DataFrame, weight: float, kept: np.ndarray
+        cls, tail: pd.DataFrame | None, catalog: pd.DataFrame, weight: float
     ) -> TailAssortment:
         """From learned_tail_products rows (product_id, product_category, brand_tier, units,
-        tail_share) and the catalog; products where ``kept`` is True are never swapped. None,
-        no rows or a weight of 0: no tail."""
+        tail_share) and the catalog. None, no rows or a weight of 0: no tail."""
         n = len(catalog)
         if tail is None or tail.empty or weight == 0:
             return cls(np.zeros(n), np.zeros(n, np.int64), np.zeros(0, np.int64), np.zeros(0))
@@ -61,7 +61,6 @@ class TailAssortment:
             how="left",
         )
         share = np.clip(weight * of_catalog["tail_share"].fillna(0.0).to_numpy(), 0.0, 1.0)
-        share[np.asarray(kept, bool)] = 0.0
         catalog_group = of_catalog["group"].fillna(0).to_numpy(np.int64)
         return cls(share, catalog_group, rows["product_id"].to_numpy(np.int64), cumulative)
 
@@ -71,13 +70,15 @@ class TailAssortment:
         household_ids: np.ndarray,
         catalog_ids: np.ndarray,
         catalog_index: np.ndarray,
+        kept: np.ndarray,
     ) -> np.ndarray:
         """The product id each line records: the catalog product's (``catalog_ids``, the id of
-        catalog product ``catalog_index``), or the household's tail variant of it."""
+        catalog product ``catalog_index``), or the household's tail variant of it; lines where
+        ``kept`` is True keep the catalog product."""
         out = np.asarray(catalog_ids, dtype=np.int64).copy()
         if not self.product_ids.size:
             return out
-        swapped = counter_random.bernoulli(
+        swapped = ~kept & counter_random.bernoulli(
             seed, "tail", self.share[catalog_index], household_ids, out
         )
         u = counter_random.uniform(seed, "tail_product", household_ids[swapped], out[swapped])
