@@ -132,18 +132,25 @@ def default_calibration(calibrated_copy) -> dict[str, list[tuple]]:
     return build_calibration(calibrated_copy, {})
 
 
+# The low-metric penalty acts only on metrics below the floor: it is measured with a floor that
+# every metric of a small run is below.
+HIGH_FLOOR = {"calibration_low_metric_floor": 0.99}
+
+
 @pytest.mark.parametrize(
-    ("name", "value"),
+    ("name", "value", "base"),
     [
-        ("calibration_top_products", 40),
-        ("calibration_imbalance_penalty", 2.0),
-        ("calibration_low_metric_floor", 0.99),
-        ("calibration_low_metric_penalty", 0.1),
+        ("calibration_top_products", 40, {}),
+        ("calibration_imbalance_penalty", 2.0, {}),
+        ("calibration_low_metric_floor", 0.99, {}),
+        ("calibration_low_metric_penalty", 0.1, HIGH_FLOOR),
     ],
 )
-def test_each_calibration_var_changes_the_output(calibrated_copy, default_calibration, name, value):
-    default = default_calibration
-    changed = build_calibration(calibrated_copy, {name: value})
+def test_each_calibration_var_changes_the_output(
+    calibrated_copy, default_calibration, name, value, base
+):
+    default = build_calibration(calibrated_copy, base) if base else default_calibration
+    changed = build_calibration(calibrated_copy, {**base, name: value})
     assert changed != default
     assert changed["calibration_scores"] != default["calibration_scores"], name
 

@@ -115,8 +115,10 @@ scored as (
 ranked as (
     select
         *,
+        -- Scores are sums of floats whose order differs between engines; rounded, equal
+        -- scores tie exactly and the product id decides on every warehouse.
         row_number() over (
-            partition by run_id, household_id order by score desc, product_id
+            partition by run_id, household_id order by round(score, 9) desc, product_id
         ) as recommendation_rank
     from scored
 ),
