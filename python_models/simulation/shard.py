@@ -435,7 +435,6 @@ class ShardSimulator:
                 "product_id": context.tail.product_ids_of(
                     seed,
                     self.ids[buyer],
-                    context.market.catalog["product_id"].to_numpy()[lines.product],
                     lines.product,
                     kept=np.isin(lines.product, plan.coupon_product),
                 ),

@@ -30,6 +30,7 @@ SUMMED = ["quantity", "sales_value", "retail_disc", "coupon_disc", "coupon_match
 
 @dataclass(frozen=True)
 class TailAssortment:
+    catalog_ids: np.ndarray  # (catalog products,) product ids, catalog order
     share: np.ndarray  # (catalog products,) probability that a household's variant is a tail one
     group: np.ndarray  # (catalog products,) the product's (category, brand tier) group
     product_ids: np.ndarray  # (tail products,) sorted by group
@@ -42,8 +43,9 @@ class TailAssortment:
         """From learned_tail_products rows (product_id, product_category, brand_tier, units,
         tail_share) and the catalog. None, no rows or a weight of 0: no tail."""
         n = len(catalog)
+        ids = catalog["product_id"].to_numpy(np.int64)
         if tail is None or tail.empty or weight == 0:
-            return cls(np.zeros(n), np.zeros(n, np.int64), np.zeros(0, np.int64), np.zeros(0))
+            return cls(ids, np.zeros(n), np.zeros(n, np.int64), np.zeros(0, np.int64), np.zeros(0))
         rows = tail[tail["units"] > 0]
         groups = rows[GROUP].drop_duplicates().reset_index(drop=True)
         groups["group"] = np.arange(len(groups))
@@ -51,7 +53,8 @@ class TailAssortment:
             ["group", "units", "product_id"], ascending=[True, False, True]
         )
         group = rows["group"].to_numpy()
-        within = rows.groupby("group")["units"].transform(lambda u: u.cumsum() / u.sum())
+        by_group = rows.groupby("group")["units"]
+        within = by_group.cumsum() / by_group.transform("sum")
         last = np.r_[group[1:] != group[:-1], True]
         cumulative = group + np.where(last, 1.0, within.to_numpy())
 
@@ -62,20 +65,18 @@ class TailAssortment:
         )
         share = np.clip(weight * of_catalog["tail_share"].fillna(0.0).to_numpy(), 0.0, 1.0)
         catalog_group = of_catalog["group"].fillna(0).to_numpy(np.int64)
-        return cls(share, catalog_group, rows["product_id"].to_numpy(np.int64), cumulative)
+        return cls(ids, share, catalog_group, rows["product_id"].to_numpy(np.int64), cumulative)
 
     def product_ids_of(
         self,
         seed: int,
         household_ids: np.ndarray,
-        catalog_ids: np.ndarray,
         catalog_index: np.ndarray,
         kept: np.ndarray,
     ) -> np.ndarray:
-        """The product id each line records: the catalog product's (``catalog_ids``, the id of
-        catalog product ``catalog_index``), or the household's tail variant of it; lines where
-        ``kept`` is True keep the catalog product."""
-        out = np.asarray(catalog_ids, dtype=np.int64).copy()
+        """The product id each line records: catalog product ``catalog_index``'s, or the
+        household's tail variant of it; lines where ``kept`` is True keep the catalog product."""
+        out = self.catalog_ids[catalog_index]
         if not self.product_ids.size:
             return out
         swapped = ~kept & counter_random.bernoulli(
