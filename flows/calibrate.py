@@ -205,17 +205,20 @@ def main() -> None:
         help="write the best settings as the committed default simulation",
     )
     args = parser.parse_args()
-    calibrate(
-        warehouse_path=args.warehouse_path,
-        trials=args.trials,
-        households=args.households,
-        weeks=args.weeks,
-        seed=args.seed,
-        study_id=args.study_id,
-        reports_dir=args.reports_dir,
-        confirm_households=args.confirm_households,
-        write_default=args.write_default,
-    )
+    try:
+        calibrate(
+            warehouse_path=args.warehouse_path,
+            trials=args.trials,
+            households=args.households,
+            weeks=args.weeks,
+            seed=args.seed,
+            study_id=args.study_id,
+            reports_dir=args.reports_dir,
+            confirm_households=args.confirm_households,
+            write_default=args.write_default,
+        )
+    except (ValueError, FileNotFoundError) as exc:  # bad settings, no warehouse
+        raise SystemExit(f"calibrate: {exc}") from exc
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from python_models.simulation.settings import simulation_settings
 from python_models.targeting.summary import ml_build_seconds, policy_lines, targeting_lines
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
+from python_models.warehouse.duckdb_loader import LoadError
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
 from python_models.warehouse.summary import counts_by_key, row_counts
 
@@ -362,23 +363,26 @@ def main() -> None:
         for name, value in (("n_households", args.households), ("n_weeks", args.weeks))
         if value is not None
     }
-    pipeline(
-        warehouse_path=args.warehouse_path,
-        run_id=args.run_id,
-        household_sample=args.household_sample,
-        sample_seed=args.sample_seed,
-        catalog_size=args.catalog_size,
-        products_per_category=args.products_per_category,
-        learn_seed=args.learn_seed,
-        reports_dir=args.reports_dir,
-        simulation=overrides,
-        simulation_file=args.simulation_file,
-        workers=args.workers,
-        campaign_seeds=args.campaign_seeds,
-        campaign_households=args.campaign_households,
-        warehouse=args.warehouse,
-        snowflake_target=args.snowflake_target,
-    )
+    try:
+        pipeline(
+            warehouse_path=args.warehouse_path,
+            run_id=args.run_id,
+            household_sample=args.household_sample,
+            sample_seed=args.sample_seed,
+            catalog_size=args.catalog_size,
+            products_per_category=args.products_per_category,
+            learn_seed=args.learn_seed,
+            reports_dir=args.reports_dir,
+            simulation=overrides,
+            simulation_file=args.simulation_file,
+            workers=args.workers,
+            campaign_seeds=args.campaign_seeds,
+            campaign_households=args.campaign_households,
+            warehouse=args.warehouse,
+            snowflake_target=args.snowflake_target,
+        )
+    except (ValueError, FileNotFoundError, LoadError) as exc:  # bad settings or data
+        raise SystemExit(f"pipeline: {exc}") from exc
 
 
 if __name__ == "__main__":

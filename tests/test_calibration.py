@@ -255,6 +255,25 @@ def test_calibrate_refuses_bad_input(built, tmp_path, monkeypatch):
     assert list(scratch_root.iterdir()) == []
 
 
+def test_the_commands_end_with_a_message_on_bad_input(tmp_path, monkeypatch, prefect_harness):
+    """python -m flows.calibrate / flows.pipeline: one line naming the problem, exit status 1
+    (SystemExit with a message), and no warehouse created."""
+    from flows.calibrate import main as calibrate_main
+    from flows.pipeline import main as pipeline_main
+
+    missing = tmp_path / "missing.duckdb"
+    monkeypatch.setattr("sys.argv", ["calibrate", "--warehouse-path", str(missing)])
+    with pytest.raises(SystemExit, match="^calibrate: no warehouse at"):
+        calibrate_main()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"choice": {"tail_weight": 9}}')
+    argv = ["pipeline", "--warehouse-path", str(missing), "--simulation-file", str(bad)]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit, match=r"^pipeline: .*tail_weight = 9 is outside"):
+        pipeline_main()
+    assert not missing.exists()
+
+
 def test_the_calibrated_default_is_written_validated_and_simulated_by_default(tmp_path):
     from python_models.calibration.tuning import with_settings, write_calibrated_default
     from python_models.paths import CALIBRATED_SIMULATION
