@@ -21,3 +21,9 @@ def default_warehouse_path() -> Path:
     configured = os.environ.get("WAREHOUSE_PATH")
     path = Path(configured) if configured else REPO_ROOT / "warehouse" / "retail.duckdb"
     return path.expanduser().resolve()
+
+
+def dbt_target_dir() -> Path:
+    """dbt's artefacts (manifest, run results): $DBT_TARGET_PATH, which dbt resolves against
+    the project folder, else dbt_project/target."""
+    return DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")

@@ -7,11 +7,25 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
+
+from python_models.reference.complete_journey import data_dir, sample_households
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Tests run on two pytest-xdist workers: each keeps its own dbt artefacts and logs, so two dbt
+# builds at once never share a manifest.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:
+    os.environ.setdefault("DBT_TARGET_PATH", f"target/{WORKER}")
+    os.environ.setdefault("DBT_LOG_PATH", f"logs/{WORKER}")
+    # The two workers share two cores: one OpenMP (scikit-learn) and BLAS thread each, in the
+    # processes they start (dbt, simulation workers) and in their own (threadpool_limits below).
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    threadpool_limits(1)
 
 
 SAMPLE = 150  # households of the end-to-end warehouse
@@ -41,6 +55,21 @@ def run_pipeline(path: Path, **parameters):
     )
 
 
+def expected_sample_totals(size: int, seed: int) -> tuple[int, float]:
+    """Line count and sales of the sampled households, straight from the package's parquet."""
+    con = duckdb.connect()
+    transactions = str(data_dir() / "transactions.parquet")
+    ids = con.execute(f"SELECT DISTINCT household_id FROM '{transactions}'").fetchnumpy()
+    chosen = sample_households(ids["household_id"], size, seed).tolist()
+    row = con.execute(
+        f"SELECT count(*), round(sum(sales_value), 2) FROM '{transactions}' "
+        "WHERE list_contains(?, household_id)",
+        [chosen],
+    ).fetchone()
+    con.close()
+    return row
+
+
 def learned_snapshot(path: Path) -> dict[str, list[tuple]]:
     tables = [
         r[0]
@@ -51,6 +80,49 @@ def learned_snapshot(path: Path) -> dict[str, list[tuple]]:
         )
     ]
     return {t: query(path, f"SELECT * FROM learned.{t} ORDER BY ALL") for t in tables}
+
+
+# The modules whose tests use the session's pipeline warehouse (``built``) or Snowflake
+# emulator: with two xdist workers they all run on one, so both are built once. Every other
+# module runs whole on a worker (its module fixtures are built once too).
+PIPELINE_WAREHOUSE_MODULES = {
+    "test_calibration.py",
+    "test_campaign_playback.py",
+    "test_learning_sweep.py",
+    "test_pipeline_e2e.py",
+    "test_simulation_market.py",
+    "test_simulation_run.py",
+    "test_snowflake.py",
+    "test_targeting_marts.py",
+}
+SHARED_FIXTURES = {"built", "emulator"}
+
+
+def pytest_collection_modifyitems(items):
+    """Refuse a test on the shared warehouse or emulator outside the modules listed above: it
+    would build them a second time on the other worker."""
+    for item in items:
+        own = {name for name in SHARED_FIXTURES if hasattr(item.module, name)}
+        shared = (SHARED_FIXTURES - own) & set(item.fixturenames)
+        if shared and item.path.name not in PIPELINE_WAREHOUSE_MODULES:
+            raise pytest.UsageError(
+                f"{item.nodeid} uses {sorted(shared)}: list {item.path.name} in "
+                "PIPELINE_WAREHOUSE_MODULES (tests/conftest.py)"
+            )
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Like --dist loadfile, with the modules on the pipeline warehouse as one unit."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PipelineWarehouseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return (
+                "pipeline warehouse" if Path(module).name in PIPELINE_WAREHOUSE_MODULES else module
+            )
+
+    return PipelineWarehouseScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

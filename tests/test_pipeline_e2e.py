@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import pytest
-from conftest import CATALOG, SAMPLE, learned_snapshot, query, run_pipeline
+from conftest import CATALOG, SAMPLE, expected_sample_totals, query
 
-from python_models.paths import DBT_PROJECT_DIR
-from python_models.reference.complete_journey import data_dir, sample_households
+from python_models.paths import dbt_target_dir
 from python_models.targeting.closed_loop import POLICIES
 
 pytestmark = pytest.mark.e2e
-
-
-def expected_sample_totals(size: int, seed: int) -> tuple[int, float]:
-    """Line count and sales of the sampled households, straight from the package's parquet."""
-    con = duckdb.connect()
-    transactions = str(data_dir() / "transactions.parquet")
-    ids = con.execute(f"SELECT DISTINCT household_id FROM '{transactions}'").fetchnumpy()
-    chosen = sample_households(ids["household_id"], size, seed).tolist()
-    row = con.execute(
-        f"SELECT count(*), round(sum(sales_value), 2) FROM '{transactions}' "
-        "WHERE list_contains(?, household_id)",
-        [chosen],
-    ).fetchone()
-    con.close()
-    return row
 
 
 def test_marts_hold_the_sample_and_reconcile_with_the_package(built):
@@ -87,7 +70,7 @@ def test_rfm_and_features_are_meaningful(built):
 
 def test_every_output_column_is_documented(built):
     path, _ = built
-    manifest = json.loads((DBT_PROJECT_DIR / "target/manifest.json").read_text())
+    manifest = json.loads((dbt_target_dir() / "manifest.json").read_text())
     models = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
     learned = [n for n in manifest["sources"].values() if n["source_name"] == "learned"]
     assert len(models) >= 20 and len(learned) >= 19
@@ -137,36 +120,3 @@ def test_the_pipeline_plays_a_campaign_back(built):
     assert rows == sorted((policy, 1) for policy in POLICIES)
     figure = path.parent / "reports" / "campaign" / "pipeline" / "policy_comparison.png"
     assert figure.stat().st_size > 10_000
-
-
-def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(built):
-    path, first = built
-    learned_before = learned_snapshot(path)
-    # The closed loop is tested on its own; these runs skip it (campaign_seeds=[]).
-    second = run_pipeline(path, household_sample=SAMPLE, sample_seed=0, campaign_seeds=[])
-    assert second == first
-    assert learned_snapshot(path) == learned_before
-    assert query(path, "SELECT run_id FROM raw.runs ORDER BY 1") == [
-        ("complete_journey",),
-        ("complete_journey_simulated",),
-    ]
-
-    third = run_pipeline(
-        path,
-        run_id="cj_small",
-        household_sample=30,
-        sample_seed=1,
-        catalog_size=100,
-        campaign_seeds=[],
-    )
-    assert third["marts"]["complete_journey"] == first["marts"]["complete_journey"]
-    small = third["marts"]["cj_small"]
-    assert small["dim_households"] == 30
-    assert small["fct_transaction_items"] == expected_sample_totals(30, seed=1)[0]
-    assert third["learned"]["cj_small"]["learned_catalog"] == 100
-    assert third["learned"]["complete_journey"] == first["learned"]["complete_journey"]
-    simulated = "complete_journey_simulated"
-    assert third["marts"][simulated] == first["marts"][simulated]
-    # The simulated run lists its catalog and the tail products its households may buy.
-    tail = third["learned"]["cj_small"]["learned_tail_products"]
-    assert third["marts"]["cj_small_simulated"]["dim_products"] == 100 + tail > 100

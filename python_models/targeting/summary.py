@@ -7,12 +7,12 @@ from pathlib import Path
 
 import duckdb
 
-from ..paths import DBT_PROJECT_DIR
+from ..paths import dbt_target_dir
 
 
 def ml_build_seconds() -> float:
     """Seconds the last dbt build spent on the targeting models (dbt's run_results.json)."""
-    results = DBT_PROJECT_DIR / "target" / "run_results.json"
+    results = dbt_target_dir() / "run_results.json"
     if not results.exists():
         return float("nan")
     rows = json.loads(results.read_text())["results"]
