@@ -27,3 +27,9 @@ def dbt_target_dir() -> Path:
     """dbt's artefacts (manifest, run results): $DBT_TARGET_PATH, which dbt resolves against
     the project folder, else dbt_project/target."""
     return DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+
+
+def dbt_log_dir() -> Path:
+    """dbt's log file folder: $DBT_LOG_PATH, else dbt_project/logs (dbt runs in the project
+    folder, so a relative path lands there)."""
+    return DBT_PROJECT_DIR / os.environ.get("DBT_LOG_PATH", "logs")

@@ -272,9 +272,9 @@ def test_the_snowflake_target_connects_without_printing_the_password(emulator_en
     assert any("Connection test: [OK" in line for line in lines)
     output = "\n".join(lines)
     assert secret not in output
-    from python_models.paths import DBT_PROJECT_DIR
+    from python_models.paths import dbt_log_dir
 
-    assert secret not in (DBT_PROJECT_DIR / "logs" / "dbt.log").read_text()
+    assert secret not in (dbt_log_dir() / "dbt.log").read_text()
 
 
 def test_publish_refuses_bad_input_before_any_work(emulator_env, built, prefect_harness):
