@@ -44,6 +44,29 @@ def default_category(market: LearnedMarket) -> str:
     return str(market.categories[int(market.penetration().argmax())])
 
 
+def campaign_world_settings(
+    n_households: int,
+    training_weeks: int,
+    campaign_weeks: int,
+    training_campaigns: int,
+    eligible_share: float,
+    budget: Budget,
+) -> dict:
+    """Simulation settings of a campaign world: training campaigns of 4 weeks whose coupon
+    depths are drawn from the budget's menu, then the playback weeks."""
+    return {
+        "run_id": "campaign_world",
+        "n_households": n_households,
+        "n_weeks": training_weeks + campaign_weeks,
+        "campaigns": {
+            "n_campaigns": training_campaigns,
+            "duration_weeks": 4,
+            "eligible_share": eligible_share,
+            "depth_menu": list(budget.menu),
+        },
+    }
+
+
 @task(cache_policy=NO_CACHE)
 def play_seed(
     market: LearnedMarket,
@@ -144,17 +167,9 @@ def campaign(
         contact_cost=contact_cost,
         menu=tuple(sorted(float(d) for d in depth_menu)),
     )
-    world_settings = {
-        "run_id": "campaign_world",
-        "n_households": n_households,
-        "n_weeks": training_weeks + campaign_weeks,
-        "campaigns": {
-            "n_campaigns": training_campaigns,
-            "duration_weeks": 4,
-            "eligible_share": eligible_share,
-            "depth_menu": list(budget.menu),
-        },
-    }
+    world_settings = campaign_world_settings(
+        n_households, training_weeks, campaign_weeks, training_campaigns, eligible_share, budget
+    )
     simulation_settings(None, world_settings, learn_id=learn_id)  # bad settings stop here
     path = (
         Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()

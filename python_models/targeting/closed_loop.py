@@ -181,12 +181,13 @@ def true_offer_figures(world: CampaignWorld, household_ids, budget: Budget):
     return baseline, uplift, cost
 
 
-def run_seed(
-    world: CampaignWorld, budget: Budget, learner: str = "x_learner", seed: int = 0
-) -> SeedResult:
-    ids = np.asarray(list(world.config.household_ids))
-    baseline, true_uplift, true_cost = true_offer_figures(world, ids, budget)
-    rows = training_rows(world, baseline)
+def predicted_offer_figures(
+    rows: pd.DataFrame, features: pd.DataFrame, budget: Budget, learner: str = "x_learner"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(uplift, coupon cost, likely spend) the models learned from the training ``rows``
+    predict for the households of ``features``: (households x menu) expected incremental
+    revenue and coupon dollars per depth, and the expected spend on the products without an
+    offer."""
     x, t = rows[list(COLUMNS)].to_numpy(), rows["treated"].to_numpy()
     model = uplift_learners.fit(learner, x, t, rows["spend"], rows["depth"])
     treated = t.astype(bool)
@@ -194,21 +195,30 @@ def run_seed(
         x[treated], rows.loc[treated, "coupon_cost"], rows.loc[treated, "depth"]
     )
     likely_model = uplift_learners.control_outcome_model(x[~treated], rows.loc[~treated, "spend"])
-
-    features = playback_features(world, baseline, ids)
     fx = features[list(COLUMNS)].to_numpy()
     menu = np.asarray(budget.menu)
-    predicted_uplift = np.column_stack([model.uplift(fx, d) for d in menu])
-    predicted_cost = np.column_stack(
+    uplift = np.column_stack([model.uplift(fx, d) for d in menu])
+    cost = np.column_stack(
         [
             np.maximum(cost_model.predict(np.column_stack([fx, np.full(len(fx), d)])), 0)
             for d in menu
         ]
     )
+    return uplift, cost, likely_model.predict(fx)
+
+
+def run_seed(
+    world: CampaignWorld, budget: Budget, learner: str = "x_learner", seed: int = 0
+) -> SeedResult:
+    ids = np.asarray(list(world.config.household_ids))
+    baseline, true_uplift, true_cost = true_offer_figures(world, ids, budget)
+    predicted_uplift, predicted_cost, likely = predicted_offer_figures(
+        training_rows(world, baseline), playback_features(world, baseline, ids), budget, learner
+    )
+    menu = np.asarray(budget.menu)
     middle = float(menu[len(menu) // 2])
     k = budget.max_contacts if budget.max_contacts is not None else len(ids)
     rng = np.random.default_rng(seed)
-    likely = likely_model.predict(fx)
     campaign = select(ids, predicted_uplift, predicted_cost, budget)
     offers = {
         "model": campaign[["household_id", "depth"]],

@@ -1,0 +1,148 @@
+"""Benchmark: where the model policy loses profit against the oracle in the closed loop.
+
+For each seed, the campaign world of `flows/campaign.py`'s defaults (2,000 households, 30
+training campaigns at 80 % eligibility, SOFT DRINKS playback, 400 contacts), and the expected
+true profit (the simulator's expected uplift and coupon cost, free of the playback's noise) of:
+
+- ``oracle``: the campaign builder on the true figures;
+- ``model``: the builder on the X-learner's predictions (what the flow plays back);
+- ``model households, best depth``: the model's households, each at its true best depth
+  (what a perfect depth choice would add: the selection's own loss remains);
+- ``oracle households, model depth``: the oracle's households at the depths the model would
+  choose for them (the depth choice's own loss);
+- ``trained on true uplift``: the same features and boosting, trained on the training
+  campaigns' noise-free true uplift and coupon cost instead of realized outcomes (a ceiling of
+  what estimation noise costs: what remains is the features and the transfer from the
+  training campaigns' categories to the playback's).
+
+Prints per seed and in total, with each figure's share of the oracle's.
+
+    .venv/bin/python benchmarks/closed_loop_gap.py [--warehouse-path PATH] [--seeds 0 1 2]
+
+Needs a warehouse with the learned market (`make run`). About 25 s per seed on 2 cores
+(80 s for three).
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+from flows.campaign import campaign, campaign_world_settings, default_category
+from python_models.paths import default_warehouse_path
+from python_models.reference import RUN_ID
+from python_models.simulation.learned_market import load_learned_market
+from python_models.simulation.playback import build_world
+from python_models.simulation.settings import simulation_settings
+from python_models.targeting import closed_loop
+from python_models.targeting.campaign_builder import Budget, offer_values, select
+from python_models.targeting.campaign_data import COLUMNS
+from python_models.targeting.uplift import BOOSTING
+
+FIGURES = (
+    "oracle",
+    "model",
+    "model households, best depth",
+    "oracle households, model depth",
+    "trained on true uplift",
+)
+
+
+def flow_defaults() -> dict:
+    return {
+        name: parameter.default
+        for name, parameter in inspect.signature(campaign.fn).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
+
+
+def trained_on_truth(rows: pd.DataFrame, truth: pd.DataFrame, features: pd.DataFrame, menu):
+    """(uplift, cost) per household and depth from boosters fitted on the true figures."""
+    rows = rows.merge(truth, on=["campaign_id", "household_id"])
+    x = np.column_stack([rows[list(COLUMNS)].to_numpy(), rows["depth"]])
+    fx = features[list(COLUMNS)].to_numpy()
+
+    def predict(target: str) -> np.ndarray:
+        model = HistGradientBoostingRegressor(random_state=0, **BOOSTING).fit(x, rows[target])
+        return np.column_stack(
+            [model.predict(np.column_stack([fx, np.full(len(fx), d)])) for d in menu]
+        )
+
+    return predict("true_uplift"), predict("expected_coupon_cost")
+
+
+def seed_figures(market, defaults: dict, seed: int) -> dict[str, float]:
+    n = defaults["n_households"]
+    budget = Budget(
+        max_contacts=int(defaults["budget_share"] * n),
+        margin_rate=defaults["margin_rate"],
+        contact_cost=defaults["contact_cost"],
+        menu=tuple(defaults["depth_menu"]),
+    )
+    settings = campaign_world_settings(
+        n,
+        defaults["training_weeks"],
+        defaults["campaign_weeks"],
+        defaults["training_campaigns"],
+        defaults["eligible_share"],
+        budget,
+    )
+    config = simulation_settings(None, {**settings, "seed": seed}, learn_id=RUN_ID)
+    world = build_world(market, config, defaults["training_weeks"], default_category(market))
+    ids = np.asarray(list(world.config.household_ids))
+    baseline, true_uplift, true_cost = closed_loop.true_offer_figures(world, ids, budget)
+    rows = closed_loop.training_rows(world, baseline)
+    features = closed_loop.playback_features(world, baseline, ids)
+    uplift, cost, _ = closed_loop.predicted_offer_figures(rows, features, budget)
+    ceiling = trained_on_truth(rows, baseline["true_uplift"], features, budget.menu)
+
+    true_value = offer_values(true_uplift, true_cost, budget)
+    position = pd.Series(np.arange(len(ids)), index=ids)
+    menu = np.asarray(budget.menu)
+
+    def value(offers: pd.DataFrame) -> float:
+        row = position.reindex(offers["household_id"]).to_numpy()
+        return float(true_value[row, np.searchsorted(menu, offers["depth"].to_numpy())].sum())
+
+    oracle = select(ids, true_uplift, true_cost, budget)
+    model = select(ids, uplift, cost, budget)
+    model_rows = position.reindex(model["household_id"]).to_numpy()
+    oracle_rows = position.reindex(oracle["household_id"]).to_numpy()
+    model_depth = np.argmax(offer_values(uplift, cost, budget), axis=1)
+    return {
+        "oracle": value(oracle),
+        "model": value(model),
+        "model households, best depth": float(true_value[model_rows].max(axis=1).sum()),
+        "oracle households, model depth": float(
+            true_value[oracle_rows, model_depth[oracle_rows]].sum()
+        ),
+        "trained on true uplift": value(select(ids, *ceiling, budget)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse-path", type=Path, default=None)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = parser.parse_args()
+    path = args.warehouse_path.resolve() if args.warehouse_path else default_warehouse_path()
+    market = load_learned_market(path, RUN_ID)
+    defaults = flow_defaults()
+    table = pd.DataFrame(
+        {seed: seed_figures(market, defaults, seed) for seed in args.seeds}, index=FIGURES
+    )
+    table["total"] = table.sum(axis=1)
+    share = table["total"] / table.loc["oracle", "total"]
+    print("expected true profit ($) per seed; share of the oracle's in total")
+    for name, figures in table.iterrows():
+        values = "  ".join(f"{v:8.1f}" for v in figures)
+        print(f"  {name:32s} {values}   {share[name]:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
