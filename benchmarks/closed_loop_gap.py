@@ -33,14 +33,19 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from flows.campaign import campaign, campaign_world_settings, default_category
+from flows.campaign import (
+    campaign,
+    campaign_budget,
+    campaign_world_settings,
+    default_category,
+)
 from python_models.paths import default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.simulation.learned_market import load_learned_market
 from python_models.simulation.playback import build_world
 from python_models.simulation.settings import simulation_settings
 from python_models.targeting import closed_loop
-from python_models.targeting.campaign_builder import Budget, offer_values, select
+from python_models.targeting.campaign_builder import offer_values, select
 from python_models.targeting.campaign_data import COLUMNS
 from python_models.targeting.uplift import BOOSTING
 
@@ -78,11 +83,12 @@ def trained_on_truth(rows: pd.DataFrame, truth: pd.DataFrame, features: pd.DataF
 
 def seed_figures(market, defaults: dict, seed: int) -> dict[str, float]:
     n = defaults["n_households"]
-    budget = Budget(
-        max_contacts=int(defaults["budget_share"] * n),
-        margin_rate=defaults["margin_rate"],
-        contact_cost=defaults["contact_cost"],
-        menu=tuple(defaults["depth_menu"]),
+    budget = campaign_budget(
+        n,
+        defaults["budget_share"],
+        defaults["margin_rate"],
+        defaults["contact_cost"],
+        defaults["depth_menu"],
     )
     settings = campaign_world_settings(
         n,

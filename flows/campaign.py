@@ -44,6 +44,23 @@ def default_category(market: LearnedMarket) -> str:
     return str(market.categories[int(market.penetration().argmax())])
 
 
+def campaign_budget(
+    n_households: int,
+    budget_share: float,
+    margin_rate: float,
+    contact_cost: float,
+    depth_menu,
+) -> Budget:
+    """The campaign's budget: ``budget_share`` of the world's households as contacts, the
+    menu's depths in increasing order."""
+    return Budget(
+        max_contacts=int(budget_share * n_households),
+        margin_rate=margin_rate,
+        contact_cost=contact_cost,
+        menu=tuple(sorted(float(d) for d in depth_menu)),
+    )
+
+
 def campaign_world_settings(
     n_households: int,
     training_weeks: int,
@@ -161,12 +178,7 @@ def campaign(
         raise ValueError(f"campaign_weeks = {campaign_weeks} must be >= 1")
     if not 0 < budget_share <= 1:
         raise ValueError(f"budget_share = {budget_share} must lie in (0, 1]")
-    budget = Budget(
-        max_contacts=int(budget_share * n_households),
-        margin_rate=margin_rate,
-        contact_cost=contact_cost,
-        menu=tuple(sorted(float(d) for d in depth_menu)),
-    )
+    budget = campaign_budget(n_households, budget_share, margin_rate, contact_cost, depth_menu)
     world_settings = campaign_world_settings(
         n_households, training_weeks, campaign_weeks, training_campaigns, eligible_share, budget
     )
