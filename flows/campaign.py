@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.simulation.learned_market import LearnedMarket, load_learned_market
-from python_models.simulation.playback import build_world
+from python_models.simulation.playback import build_world, check_category
 from python_models.simulation.settings import simulation_settings
 from python_models.targeting.campaign_builder import DEFAULT_MENU, Budget
 from python_models.targeting.closed_loop import run_seed, summarize
@@ -188,6 +188,7 @@ def campaign(
     )
     market = load_learned_market(path, learn_id)
     category = category or default_category(market)
+    check_category(market, category, learn_id)  # before any world is simulated
     started = time.perf_counter()
     frames = []
     for seed in tqdm(list(seeds), desc="campaign worlds", unit="seed", disable=not progress):

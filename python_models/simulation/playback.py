@@ -40,6 +40,12 @@ class CampaignWorld:
         return range(self.training_weeks + 1, self.config.n_weeks + 1)
 
 
+def check_category(market: LearnedMarket, category: str, learn_id: str) -> None:
+    """Refuse a playback category the learned market does not have."""
+    if category not in set(market.categories):
+        raise ValueError(f"category {category!r} is not in the learned market {learn_id!r}")
+
+
 def build_world(
     market: LearnedMarket,
     config: SimulationConfig,
@@ -55,8 +61,7 @@ def build_world(
             f"training_weeks = {training_weeks} must leave a playback window inside "
             f"n_weeks = {config.n_weeks}"
         )
-    if category not in set(market.categories):
-        raise ValueError(f"category {category!r} is not in the learned market {config.learn_id!r}")
+    check_category(market, category, config.learn_id)
     if config.campaigns.duration_weeks > training_weeks:
         raise ValueError(
             f"campaigns last {config.campaigns.duration_weeks} weeks: more than the "
