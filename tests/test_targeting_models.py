@@ -16,7 +16,7 @@ from python_models.simulation.campaigns import CampaignConfig
 from python_models.targeting import uplift
 from python_models.targeting.campaign_builder import Budget, offer_values, reason_codes, select
 from python_models.targeting.campaign_data import campaign_rows, offer_history
-from python_models.targeting.features import item_features
+from python_models.targeting.features import household_weeks, item_features
 from python_models.targeting.propensity import PropensityConfig, propensity
 
 MENU = (0.05, 0.15, 0.25)
@@ -48,8 +48,7 @@ def market_run():
             "coupon_disc": t["coupon_disc"],
         }
     )
-    weeks = lines.groupby(["household_id", "week"], as_index=False)["spend"].sum()
-    return tables, lines, weeks
+    return tables, lines, household_weeks(lines)
 
 
 def category_weeks(lines: pd.DataFrame) -> pd.DataFrame:
@@ -84,6 +83,30 @@ def test_features_never_see_the_label_window(market_run):
         (h, i) in bought for h, i in zip(before["household_id"], before["item"], strict=True)
     ]
     assert before["label"].astype(bool).tolist() == expected
+
+
+def test_household_breadth_counts_categories_per_week_before_the_cutoff():
+    lines = pd.DataFrame(
+        {
+            "household_id": [1, 1, 1, 1, 1, 2, 1],
+            "product_category": ["A", "B", "B", "C", "A", "A", "D"],
+            "week": [5, 5, 5, 9, 9, 9, 10],  # week 10 is the label window's
+            "spend": [1.0, 2.0, 3.0, 1.0, 1.0, 1.0, 5.0],
+        }
+    )
+    weeks = household_weeks(lines)
+    assert weeks.set_index(["household_id", "week"])["n_categories"].to_dict() == {
+        (1, 5): 2,
+        (1, 9): 2,
+        (1, 10): 1,
+        (2, 9): 1,
+    }
+    rows = lines.rename(columns={"product_category": "item"})
+    frame = item_features(rows, weeks, ["A"], 10, 4).set_index("household_id")
+    # Weeks 2-9 (8 weeks) and, with 9 weeks of history, weeks 1-9: 4 and 1 category-weeks.
+    assert frame.loc[1, "household_categories_last_8"] == pytest.approx(4 / 8)
+    assert frame.loc[1, "household_categories_last_13"] == pytest.approx(4 / 9)
+    assert frame.loc[2, "household_categories_last_8"] == pytest.approx(1 / 8)
 
 
 def test_propensity_beats_the_frequency_baseline_and_is_calibrated(market_run):

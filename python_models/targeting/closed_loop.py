@@ -32,6 +32,7 @@ from ..simulation.playback import PLAYBACK_CAMPAIGN_ID, CampaignWorld, play
 from . import uplift as uplift_learners
 from .campaign_builder import Budget, select
 from .campaign_data import COLUMNS, campaign_features, campaign_rows, offer_history
+from .features import household_weeks
 
 POLICIES = ("model", "oracle", "propensity", "random", "broadcast", "none")
 
@@ -57,8 +58,7 @@ def world_lines(tables: dict, market: LearnedMarket) -> tuple[pd.DataFrame, pd.D
             "coupon_disc": t["coupon_disc"].to_numpy(),
         }
     )
-    weeks = lines.groupby(["household_id", "week"], as_index=False)["spend"].sum()
-    return lines, weeks
+    return lines, household_weeks(lines)
 
 
 def training_campaigns(world: CampaignWorld, tables: dict):

@@ -2,7 +2,8 @@
 
 An item is whatever the model targets: a product category or a product. The input is one row per
 household, item and week with a purchase (``household_id``, ``item``, ``week``, ``spend``) and one
-row per household and week with any purchase (``household_id``, ``week``, ``spend``); features
+row per household and week with any purchase (``household_id``, ``week``, ``spend``,
+``n_categories``: distinct product categories bought that week); features
 use only weeks ``< cutoff``, labels (``label``) the ``label_weeks`` weeks from ``cutoff`` on, so a
 model never sees its label window. A household bought an item in a week when it paid for it
 (positive spend; free lines do not count).
@@ -32,8 +33,19 @@ FEATURES = (
     "item_penetration_last_8",
     "item_weeks_last_2",
     "household_active_last_4",
+    "household_categories_last_8",
+    "household_categories_last_13",
     "item_code",
 )
+
+
+def household_weeks(lines: pd.DataFrame) -> pd.DataFrame:
+    """The household-week input built from lines (``household_id``, ``week``, ``spend``,
+    ``product_category``), as the warehouse's household-week panel holds it: spend and distinct
+    categories of every household-week with a line."""
+    return lines.groupby(["household_id", "week"], as_index=False).agg(
+        spend=("spend", "sum"), n_categories=("product_category", "nunique")
+    )
 
 
 def _dense(rows: pd.DataFrame, households: np.ndarray, items: np.ndarray, n_weeks: int):
@@ -87,6 +99,13 @@ def item_features(
         kept["spend"].to_numpy(dtype=float),
     )
     active = total > 0
+    # How broadly the household shops here: distinct categories per week, inactive weeks 0
+    # (on the real run's backtest, mean ROC AUC 0.8453 -> 0.8464).
+    breadth = np.zeros((len(households), n_hist))
+    breadth[
+        np.searchsorted(households, kept["household_id"].to_numpy()),
+        kept["week"].to_numpy(dtype=int) - 1,
+    ] = kept["n_categories"].to_numpy(dtype=float)
 
     weeks_bought = bought.sum(axis=2)
     ever = weeks_bought > 0
@@ -117,6 +136,8 @@ def item_features(
         ),
         "household_items_bought": ever.sum(axis=1).astype(float),
         "household_active_last_4": active[:, -min(4, n_hist) :].mean(axis=1),
+        "household_categories_last_8": breadth[:, -span8:].mean(axis=1),
+        "household_categories_last_13": breadth[:, -min(13, n_hist) :].mean(axis=1),
     }
     penetration = bought[:, :, -span8:].any(axis=2).mean(axis=0)
 

@@ -2,7 +2,9 @@
 
 One pooled gradient-boosted model across items (the item is a categorical feature, and
 item-level rates are features), trained on stacked label windows, with its probabilities
-calibrated by isotonic regression on the latest window. Time split:
+calibrated on the latest window by Platt scaling (a logistic regression on the booster's
+log-odds: monotone, so it keeps the booster's ranking - isotonic regression tied 22,864 distinct
+scores of the real run's backtest into 115 values and cost 0.0007 of mean ROC AUC). Time split:
 the model learns from labels in the ``label_weeks`` weeks before the evaluation window, with
 features strictly before those; it is evaluated on the last ``label_weeks`` weeks of the data
 (features strictly before them), and its scores for the weeks after the data come from a refit
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 
 from . import metrics
 from .features import FEATURES, item_features
@@ -49,20 +51,23 @@ class PropensityConfig:
         return [c for c in cutoffs if c > self.min_history_weeks]
 
 
+def _log_odds(booster: HistGradientBoostingClassifier, frame: pd.DataFrame) -> np.ndarray:
+    return booster.decision_function(frame[list(FEATURES)].to_numpy())[:, None]
+
+
 @dataclass(frozen=True)
 class PropensityModel:
     booster: HistGradientBoostingClassifier
-    calibrator: IsotonicRegression
+    calibrator: LogisticRegression
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        raw = self.booster.predict_proba(frame[list(FEATURES)].to_numpy())[:, 1]
-        return self.calibrator.predict(raw)
+        return self.calibrator.predict_proba(_log_odds(self.booster, frame))[:, 1]
 
 
 def fit(windows: list[pd.DataFrame]) -> PropensityModel:
-    """The booster learns from every training window but the latest; isotonic regression on
-    the latest (which the booster never saw) calibrates its probabilities. With one window,
-    both use it."""
+    """The booster learns from every training window but the latest; Platt scaling on the
+    latest (which the booster never saw) calibrates its probabilities. With one window, both
+    use it."""
     if not windows or pd.concat(windows)["label"].nunique() < 2:
         raise ValueError("the training windows have a single label class: no model can be fitted")
     older = pd.concat(windows[1:] or windows, ignore_index=True)
@@ -77,9 +82,9 @@ def fit(windows: list[pd.DataFrame]) -> PropensityModel:
         random_state=0,  # no subsampling or early stopping: the fit is deterministic
     ).fit(older[list(FEATURES)].to_numpy(), older["label"].to_numpy())
     latest = windows[0]
-    raw = booster.predict_proba(latest[list(FEATURES)].to_numpy())[:, 1]
-    calibrator = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip")
-    return PropensityModel(booster, calibrator.fit(raw, latest["label"].to_numpy()))
+    calibrator = LogisticRegression(C=1e6)  # unpenalized in effect: two parameters, many rows
+    calibrator.fit(_log_odds(booster, latest), latest["label"].to_numpy())
+    return PropensityModel(booster, calibrator)
 
 
 def evaluate(scored: pd.DataFrame, top_k: int) -> pd.DataFrame:

@@ -11,7 +11,8 @@ final as (
         run_id,
         household_id,
         week,
-        cast(spend as double) as spend
+        cast(spend as double) as spend,
+        n_categories
     from household_weeks
     where is_active
         and week <= {{ var('propensity_last_week') }}

@@ -14,6 +14,10 @@ baskets as (
     select * from {{ ref('fct_baskets') }}
 ),
 
+items as (
+    select * from {{ ref('fct_transaction_items') }}
+),
+
 weekly as (
     select
         run_id,
@@ -24,6 +28,16 @@ weekly as (
         sum(units) as units,
         sum(sales_value) as spend
     from baskets
+    group by run_id, household_id, week
+),
+
+categories as (
+    select
+        run_id,
+        household_id,
+        week,
+        count(distinct product_category) as n_categories
+    from items
     group by run_id, household_id, week
 ),
 
@@ -48,6 +62,7 @@ final as (
         cast(panel.week as integer) as week,
         cast(coalesce(weekly.n_visits, 0) as bigint) as n_visits,
         cast(coalesce(weekly.n_lines, 0) as bigint) as n_lines,
+        cast(coalesce(categories.n_categories, 0) as bigint) as n_categories,
         cast(coalesce(weekly.units, 0) as bigint) as units,
         cast(coalesce(weekly.spend, 0) as decimal(18, 2)) as spend,
         coalesce(weekly.n_visits, 0) > 0 as is_active,
@@ -57,6 +72,10 @@ final as (
         on weekly.run_id = panel.run_id
         and weekly.household_id = panel.household_id
         and weekly.week = panel.week
+    left join categories
+        on categories.run_id = panel.run_id
+        and categories.household_id = panel.household_id
+        and categories.week = panel.week
     left join tenure
         on tenure.run_id = panel.run_id
         and tenure.household_id = panel.household_id
