@@ -107,6 +107,8 @@ def test_household_breadth_counts_categories_per_week_before_the_cutoff():
     assert frame.loc[1, "household_categories_last_8"] == pytest.approx(4 / 8)
     assert frame.loc[1, "household_categories_last_13"] == pytest.approx(4 / 9)
     assert frame.loc[2, "household_categories_last_8"] == pytest.approx(1 / 8)
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['n_categories'\]"):
+        item_features(rows, weeks.drop(columns="n_categories"), ["A"], 10, 4)
 
 
 def test_propensity_beats_the_frequency_baseline_and_is_calibrated(market_run):

@@ -39,6 +39,9 @@ FEATURES = (
 )
 
 
+HOUSEHOLD_WEEK_COLUMNS = ("household_id", "week", "spend", "n_categories")
+
+
 def household_weeks(lines: pd.DataFrame) -> pd.DataFrame:
     """The household-week input built from lines (``household_id``, ``week``, ``spend``,
     ``product_category``), as the warehouse's household-week panel holds it: spend and distinct
@@ -72,6 +75,9 @@ def item_features(
     """
     if cutoff < 2:
         raise ValueError(f"cutoff = {cutoff} leaves no week of history (must be >= 2)")
+    missing = sorted(set(HOUSEHOLD_WEEK_COLUMNS) - set(household_weeks.columns))
+    if missing:
+        raise ValueError(f"household_weeks lacks column(s) {missing}: see household_weeks()")
     before = household_weeks[household_weeks["week"] < cutoff]
     households = np.sort(before["household_id"].unique())
     item_order = np.asarray(items)
