@@ -35,7 +35,7 @@ from python_models.simulation.settings import simulation_settings
 from python_models.targeting.campaign_builder import DEFAULT_MENU, Budget
 from python_models.targeting.closed_loop import run_seed, summarize
 from python_models.targeting.policy_report import plot, write_tables
-from python_models.targeting.uplift import LEARNERS
+from python_models.targeting.uplift import REVENUE_LEARNERS
 from python_models.warehouse.validation import RUN_ID_PATTERN
 
 
@@ -158,8 +158,8 @@ def campaign(
         The contact budget (share of households), gross margin on incremental revenue,
         dollars per contact, and the coupon depths the builder may choose from.
     learner
-        The uplift learner behind the model policy: one of t_learner, x_learner,
-        class_transformation.
+        The uplift learner behind the model policy: t_learner or x_learner (the learners
+        whose uplift is in dollars; class_transformation's is in purchase probability).
     """
     if not isinstance(evaluation_id, str) or not RUN_ID_PATTERN.match(evaluation_id):
         raise ValueError(
@@ -168,8 +168,11 @@ def campaign(
         )
     if not seeds:
         raise ValueError("seeds must name at least one seed")
-    if learner not in LEARNERS:
-        raise ValueError(f"learner {learner!r} is not one of {LEARNERS}")
+    if learner not in REVENUE_LEARNERS:
+        raise ValueError(
+            f"learner {learner!r} is not one of {REVENUE_LEARNERS}, the learners whose uplift "
+            "is dollars of incremental revenue (class_transformation's is purchase probability)"
+        )
     if training_weeks < 8:
         raise ValueError(
             f"training_weeks = {training_weeks} must be >= 8 (history before campaigns)"
@@ -222,7 +225,7 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=2_000)
     parser.add_argument("--category", help="default: the most-penetrated category")
     parser.add_argument("--budget-share", type=float, default=0.2)
-    parser.add_argument("--learner", default="x_learner", choices=LEARNERS)
+    parser.add_argument("--learner", default="x_learner", choices=REVENUE_LEARNERS)
     args = parser.parse_args()
     try:
         result = campaign(

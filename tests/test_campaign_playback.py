@@ -155,6 +155,7 @@ def test_campaign_flow_stores_policies_per_seed_and_replaces_a_rerun(built, tmp_
     [
         ({"seeds": []}, "at least one seed"),
         ({"learner": "s_learner"}, "is not one of"),
+        ({"learner": "class_transformation"}, "purchase probability"),
         ({"budget_share": 0}, "budget_share = 0"),
         ({"evaluation_id": "bad id!"}, "evaluation_id 'bad id!' is not valid"),
         ({"category": "NO SUCH CATEGORY"}, "not in the learned market"),

@@ -33,6 +33,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.isotonic import IsotonicRegression
 
 LEARNERS = ("t_learner", "x_learner", "class_transformation")
+# Learners whose uplift is dollars of incremental revenue, what the campaign builder values; the
+# class transformation's is a change in purchase probability.
+REVENUE_LEARNERS = ("t_learner", "x_learner")
 
 
 # Shallow, strongly regularized trees: spend outcomes are noisy and effects small against them
