@@ -16,7 +16,7 @@ from python_models.simulation.campaigns import CampaignConfig
 from python_models.targeting import uplift
 from python_models.targeting.campaign_builder import Budget, offer_values, reason_codes, select
 from python_models.targeting.campaign_data import campaign_rows, offer_history
-from python_models.targeting.features import household_weeks, item_features
+from python_models.targeting.features import household_weeks_from_lines, item_features
 from python_models.targeting.propensity import PropensityConfig, propensity
 
 MENU = (0.05, 0.15, 0.25)
@@ -48,7 +48,7 @@ def market_run():
             "coupon_disc": t["coupon_disc"],
         }
     )
-    return tables, lines, household_weeks(lines)
+    return tables, lines, household_weeks_from_lines(lines)
 
 
 def category_weeks(lines: pd.DataFrame) -> pd.DataFrame:
@@ -94,7 +94,7 @@ def test_household_breadth_counts_categories_per_week_before_the_cutoff():
             "spend": [1.0, 2.0, 3.0, 1.0, 1.0, 1.0, 5.0],
         }
     )
-    weeks = household_weeks(lines)
+    weeks = household_weeks_from_lines(lines)
     assert weeks.set_index(["household_id", "week"])["n_categories"].to_dict() == {
         (1, 5): 2,
         (1, 9): 2,

@@ -32,7 +32,7 @@ from ..simulation.playback import PLAYBACK_CAMPAIGN_ID, CampaignWorld, play
 from . import uplift as uplift_learners
 from .campaign_builder import Budget, select
 from .campaign_data import COLUMNS, campaign_features, campaign_rows, offer_history
-from .features import household_weeks
+from .features import household_weeks_from_lines
 
 POLICIES = ("model", "oracle", "propensity", "random", "broadcast", "none")
 
@@ -58,7 +58,7 @@ def world_lines(tables: dict, market: LearnedMarket) -> tuple[pd.DataFrame, pd.D
             "coupon_disc": t["coupon_disc"].to_numpy(),
         }
     )
-    return lines, household_weeks(lines)
+    return lines, household_weeks_from_lines(lines)
 
 
 def training_campaigns(world: CampaignWorld, tables: dict):

@@ -42,7 +42,7 @@ FEATURES = (
 HOUSEHOLD_WEEK_COLUMNS = ("household_id", "week", "spend", "n_categories")
 
 
-def household_weeks(lines: pd.DataFrame) -> pd.DataFrame:
+def household_weeks_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
     """The household-week input built from lines (``household_id``, ``week``, ``spend``,
     ``product_category``), as the warehouse's household-week panel holds it: spend and distinct
     categories of every household-week with a line."""
@@ -77,7 +77,9 @@ def item_features(
         raise ValueError(f"cutoff = {cutoff} leaves no week of history (must be >= 2)")
     missing = sorted(set(HOUSEHOLD_WEEK_COLUMNS) - set(household_weeks.columns))
     if missing:
-        raise ValueError(f"household_weeks lacks column(s) {missing}: see household_weeks()")
+        raise ValueError(
+            f"household_weeks lacks column(s) {missing}: see household_weeks_from_lines()"
+        )
     before = household_weeks[household_weeks["week"] < cutoff]
     households = np.sort(before["household_id"].unique())
     item_order = np.asarray(items)
@@ -94,24 +96,18 @@ def item_features(
     bought = history > 0
     n_hist = cutoff - 1
 
-    total = np.zeros((len(households), n_hist))
-    kept = before[before["household_id"].isin(households)]
-    np.add.at(
-        total,
-        (
-            np.searchsorted(households, kept["household_id"].to_numpy()),
-            kept["week"].to_numpy(dtype=int) - 1,
-        ),
-        kept["spend"].to_numpy(dtype=float),
+    # (households x history weeks): spend, and how broadly the household shops here - distinct
+    # categories per week, 0 in inactive weeks (on the real run's backtest, mean ROC AUC
+    # 0.8453 -> 0.8464).
+    cell = (
+        np.searchsorted(households, before["household_id"].to_numpy()),
+        before["week"].to_numpy(dtype=int) - 1,
     )
+    total = np.zeros((len(households), n_hist))
+    np.add.at(total, cell, before["spend"].to_numpy(dtype=float))
     active = total > 0
-    # How broadly the household shops here: distinct categories per week, inactive weeks 0
-    # (on the real run's backtest, mean ROC AUC 0.8453 -> 0.8464).
     breadth = np.zeros((len(households), n_hist))
-    breadth[
-        np.searchsorted(households, kept["household_id"].to_numpy()),
-        kept["week"].to_numpy(dtype=int) - 1,
-    ] = kept["n_categories"].to_numpy(dtype=float)
+    np.add.at(breadth, cell, before["n_categories"].to_numpy(dtype=float))
 
     weeks_bought = bought.sum(axis=2)
     ever = weeks_bought > 0
