@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import KFold
+from tqdm.auto import tqdm
 
 from flows.campaign import (
     campaign,
@@ -171,11 +172,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
     path = args.warehouse_path.resolve() if args.warehouse_path else default_warehouse_path()
-    market = load_learned_market(path, RUN_ID)
+    try:
+        market = load_learned_market(path, RUN_ID)
+    except FileNotFoundError as error:
+        raise SystemExit(f"closed_loop_gap: {error}") from None
     defaults = flow_defaults()
-    table = pd.DataFrame(
-        {seed: seed_figures(market, defaults, seed) for seed in args.seeds}, index=FIGURES
-    )
+    per_seed = {
+        seed: seed_figures(market, defaults, seed)
+        for seed in tqdm(args.seeds, desc="campaign worlds", unit="seed")
+    }
+    table = pd.DataFrame(per_seed, index=FIGURES)
     table["total"] = table.sum(axis=1)
     share = table["total"] / table.loc["oracle", "total"]
     print("expected true profit ($) per seed; share of the oracle's in total")
