@@ -15,6 +15,7 @@ import pytest
 import snowflake.connector.pandas_tools as pandas_tools
 from conftest import query, small_run
 from snowflake_emulator import DATABASE
+from test_dbt_layout import BUILT, DEV_SCHEMA, SELECTION, prefixed
 
 from python_models.warehouse import RawDataError
 from python_models.warehouse.dbt_runner import run_dbt
@@ -262,6 +263,47 @@ def test_every_mart_equals_the_duckdb_build(built, emulator):
     assert compared > 10_000
 
 
+def emulator_relations(emulator, database: str) -> dict[str, set[str]]:
+    """dbt's relations in one emulator database by schema (the loader's raw schema and
+    fakesnow's own _fs_ schemas left out)."""
+    where = (
+        f"upper(database_name) = '{database.upper()}' and lower(schema_name) <> 'raw' "
+        "and not starts_with(lower(schema_name), '_fs_')"
+    )
+    frame = emulator.stored(
+        f"select lower(schema_name), lower(table_name) from duckdb_tables() where {where} "
+        "union all select lower(schema_name), lower(view_name) from duckdb_views() "
+        f"where {where} and not internal"
+    )
+    found: dict[str, set[str]] = {}
+    for schema, name in frame.itertuples(index=False):
+        found.setdefault(schema, set()).add(name)
+    return found
+
+
+def test_the_emulator_dev_target_builds_in_prefixed_schemas(emulator_env, monkeypatch):
+    """fakesnow_dev (DBT_DEV_SCHEMA=dev_ana) lands in dev_ana_<folder schema>; fakesnow, the
+    stand-in for the production target, then in the folder schemas, beside them. In a database
+    of its own, away from the pipeline's."""
+    database = "layout"
+    monkeypatch.setenv("SNOWFLAKE_DATABASE", database)
+    monkeypatch.setenv("DBT_DEV_SCHEMA", DEV_SCHEMA)
+    with emulator_env.in_process():
+        load_run_snowflake(
+            SnowflakeSettings.emulator(emulator_env.port, database), "tiny", small_run(),
+            source="test", progress=False,
+        )  # fmt: skip
+    after = {}
+    for target in ("fakesnow_dev", "fakesnow"):
+        run_dbt(
+            ["build", "--select", *SELECTION, "--exclude-resource-type", "unit_test"],
+            warehouse_path="unused.duckdb", target=target, echo=lambda _: None,
+        )  # fmt: skip
+        after[target] = emulator_relations(emulator_env, database)
+    assert after["fakesnow_dev"] == prefixed(BUILT)
+    assert after["fakesnow"] == prefixed(BUILT) | BUILT
+
+
 def test_the_snowflake_target_connects_without_printing_the_password(emulator_env, monkeypatch):
     """dbt's own snowflake target (every credential from SNOWFLAKE_*), pointed at the emulator:
     `dbt debug` signs in, and the password is in neither its output nor its log file."""
@@ -290,12 +332,12 @@ def test_publish_refuses_bad_input_before_any_work(emulator_env, built, prefect_
 def test_the_publish_command_ends_with_a_message_on_bad_input(
     monkeypatch, tmp_path, prefect_harness
 ):
-    from flows.publish import main
+    from flows.cli import run_command
+    from flows.publish import publish
 
     monkeypatch.delenv("SNOWFLAKE_ACCOUNT", raising=False)
-    monkeypatch.setattr("sys.argv", ["publish", "--warehouse-path", str(tmp_path / "w.duckdb")])
     with pytest.raises(SystemExit, match="^publish: set SNOWFLAKE_ACCOUNT"):
-        main()
+        run_command(publish, ["--warehouse-path", str(tmp_path / "w.duckdb")])
 
 
 def test_publish_without_build_loads_only(emulator_env, built, prefect_harness):
