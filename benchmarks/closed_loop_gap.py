@@ -1,6 +1,6 @@
 """Benchmark: where the model policy loses profit against the oracle in the closed loop.
 
-For each seed, the campaign world of `flows/campaign.py`'s defaults (2,000 households, 30
+For each seed, the campaign world of `ClosedLoopConfig`'s defaults (2,000 households, 30
 training campaigns at 80 % eligibility, SOFT DRINKS playback, 400 contacts), and the expected
 true profit (the simulator's expected uplift and coupon cost, free of the playback's noise) of:
 
@@ -31,7 +31,6 @@ Needs a warehouse with the learned market (`make run`). About 40 s per seed on 2
 from __future__ import annotations
 
 import argparse
-import inspect
 from pathlib import Path
 
 import numpy as np
@@ -40,18 +39,12 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import KFold
 from tqdm.auto import tqdm
 
-from flows.campaign import (
-    campaign,
-    campaign_budget,
-    campaign_world_settings,
-    default_category,
-)
+from python_models.experiments import closed_loop
+from python_models.experiments.config import ClosedLoopConfig
+from python_models.market.learned_market import load_learned_market
 from python_models.paths import default_warehouse_path
 from python_models.reference import RUN_ID
-from python_models.simulation.learned_market import load_learned_market
 from python_models.simulation.playback import build_world
-from python_models.simulation.settings import simulation_settings
-from python_models.targeting import closed_loop
 from python_models.targeting.campaign_builder import offer_values, select
 from python_models.targeting.campaign_data import COLUMNS
 from python_models.targeting.uplift import BOOSTING
@@ -70,14 +63,6 @@ FOLDS = 5
 # the settings tried, this one earned the most: depth 2 as BOOSTING 0.64, depth 3 0.67, 31
 # leaves 0.60 of the oracle's profit over seeds 0-2).
 CEILING_BOOSTING = {**BOOSTING, "max_depth": 3, "learning_rate": 0.05, "min_samples_leaf": 40}
-
-
-def flow_defaults() -> dict:
-    return {
-        name: parameter.default
-        for name, parameter in inspect.signature(campaign.fn).parameters.items()
-        if parameter.default is not inspect.Parameter.empty
-    }
 
 
 def trained_on_truth(rows: pd.DataFrame, truth: pd.DataFrame, features: pd.DataFrame, menu):
@@ -108,25 +93,10 @@ def cross_fitted(x: np.ndarray, true_uplift: np.ndarray, true_cost: np.ndarray):
     return uplift, cost
 
 
-def seed_figures(market, defaults: dict, seed: int) -> dict[str, float]:
-    n = defaults["n_households"]
-    budget = campaign_budget(
-        n,
-        defaults["budget_share"],
-        defaults["margin_rate"],
-        defaults["contact_cost"],
-        defaults["depth_menu"],
-    )
-    settings = campaign_world_settings(
-        n,
-        defaults["training_weeks"],
-        defaults["campaign_weeks"],
-        defaults["training_campaigns"],
-        defaults["eligible_share"],
-        budget,
-    )
-    config = simulation_settings(None, {**settings, "seed": seed}, learn_id=RUN_ID)
-    world = build_world(market, config, defaults["training_weeks"], default_category(market))
+def seed_figures(market, loop: ClosedLoopConfig, seed: int) -> dict[str, float]:
+    budget = loop.budget
+    config = loop.world_config(seed)
+    world = build_world(market, config, loop.training_weeks, closed_loop.default_category(market))
     ids = np.asarray(list(world.config.household_ids))
     baseline, true_uplift, true_cost = closed_loop.true_offer_figures(world, ids, budget)
     rows = closed_loop.training_rows(world, baseline)
@@ -176,9 +146,9 @@ def main() -> None:
         market = load_learned_market(path, RUN_ID)
     except FileNotFoundError as error:
         raise SystemExit(f"closed_loop_gap: {error}") from None
-    defaults = flow_defaults()
+    loop = ClosedLoopConfig(seeds=tuple(args.seeds))
     per_seed = {
-        seed: seed_figures(market, defaults, seed)
+        seed: seed_figures(market, loop, seed)
         for seed in tqdm(args.seeds, desc="campaign worlds", unit="seed")
     }
     table = pd.DataFrame(per_seed, index=FIGURES)

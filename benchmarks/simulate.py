@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from python_models.market.learned_market import LearnedMarket, load_learned_market
 from python_models.paths import default_warehouse_path
 from python_models.simulation.config import SimulationConfig
-from python_models.simulation.learned_market import LearnedMarket, load_learned_market
 from python_models.simulation.market_context import build_market_context
 from python_models.simulation.run import simulate
-from python_models.simulation.shard import simulate_shard
+from python_models.simulation.weekly_loop import simulate_shard
 
 
 def _rss_bytes(pid: int) -> int:
@@ -95,7 +95,8 @@ def top_products(market: LearnedMarket, n: int) -> LearnedMarket:
 
 def run(warehouse: Path, config: SimulationConfig, workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder, PeakMemory() as memory:
-        report = simulate(config, warehouse, Path(folder) / "run", workers=workers)
+        market = load_learned_market(warehouse, config.learn_id)
+        report = simulate(config, market, Path(folder) / "run", workers=workers)
     return {
         "seconds": report.seconds["households"],
         "market_seconds": report.seconds["market"],

@@ -17,33 +17,31 @@ Run it after ``make run``:
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import tempfile
 from pathlib import Path
 
-import optuna
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.cli import run_command
 from python_models.calibration import write_report
 from python_models.calibration.tuning import (
-    SEARCH_SPACE,
     build_calibration,
-    clear_study,
-    copy_run,
-    current_settings,
-    log_trial,
-    read_scores,
+    run_study,
+    trial_row,
     with_settings,
     write_calibrated_default,
 )
+from python_models.market import LearnedMarket, load_learned_market
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
-from python_models.simulation.config import SimulationConfig
-from python_models.simulation.run import load_simulation, simulate
+from python_models.simulation import SimulationConfig, simulate
 from python_models.simulation.settings import simulation_settings
+from python_models.warehouse.builds import dbt_build
+from python_models.warehouse.calibration import clear_study, copy_run, log_trial, read_scores
+from python_models.warehouse.parquet import load_parquet_run
 
 
 def _quiet(_line: str) -> None:
@@ -57,12 +55,21 @@ def prepare_scratch(warehouse: Path, scratch: Path, reference_run: str) -> dict[
 
 
 @task(cache_policy=NO_CACHE)
-def evaluate(warehouse: Path, scratch: Path, config: SimulationConfig, output: Path) -> dict:
+def evaluate(market: LearnedMarket, scratch: Path, config: SimulationConfig, output: Path) -> dict:
     """Simulate ``config``, load it into the scratch warehouse, build and read its calibration."""
-    simulate(config, warehouse, output, progress=False)
-    load_simulation(scratch, output, config, progress=False)
+    simulate(config, market, output, progress=False)
+    load_parquet_run(
+        scratch, config.run_id, output, source="simulation", description=config.describe(),
+        progress=False,
+    )  # fmt: skip
     build_calibration(scratch, _quiet)
     return read_scores(scratch, config.run_id)
+
+
+@task(cache_policy=NO_CACHE)
+def test_trial_log(warehouse: Path) -> None:
+    """dbt's tests of the trial log, right after the study wrote it; never retried."""
+    dbt_build(warehouse, "calibration_outputs", echo=_quiet)
 
 
 @flow(name="calibrate", log_prints=False)
@@ -100,7 +107,7 @@ def calibrate(
         Households of the confirming run of the best settings (the scale the target is set at).
     write_default
         Also write the best settings and their confirmed scores as the committed default
-        simulation (python_models/simulation/calibrated.json and calibrated_scores.json).
+        simulation (config/simulation.json and config/simulation_scores.json).
     """
     if trials < 1:
         raise ValueError(f"trials = {trials!r} must be >= 1")
@@ -120,38 +127,28 @@ def calibrate(
     try:
         scratch = work / "scratch.duckdb"
         prepare_scratch(warehouse, scratch, reference_run)
+        market = load_learned_market(warehouse, base.learn_id)
         clear_study(warehouse, study_id)
 
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        study = optuna.create_study(
-            direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed)
-        )
-        study.enqueue_trial(current_settings(base))
-        for number in range(trials):
-            trial = study.ask()
-            settings = {
-                d.path: trial.suggest_float(d.path, d.low, d.high, log=d.log) for d in SEARCH_SPACE
-            }
-            config = with_settings(base, settings)
-            result = evaluate(warehouse, scratch, config, work / "simulation")
-            # The unfloored score still ranks trials that all score 0.
-            trial.set_user_attr("score", result["score"])
-            study.tell(trial, result["unfloored_score"])
-            log_trial(warehouse, study_id, number, config, settings, result)
+        def log(number, config, settings, result) -> None:
+            log_trial(warehouse, study_id, number, trial_row(config, settings, result))
             logger.info(
-                "trial %d: score %.3f, harmonic mean %.3f, worst %s %.3f",
-                number,
-                result["score"],
-                result["harmonic_mean"],
-                result["worst_metric"],
+                "trial %d: score %.3f, harmonic mean %.3f, worst %s %.3f", number,
+                result["score"], result["harmonic_mean"], result["worst_metric"],
                 result["min_ks_complement"],
-            )
+            )  # fmt: skip
 
-        best = study.best_trial
-        score = best.user_attrs["score"]
-        best_config = with_settings(base, best.params).replace(run_id=f"{study_id}_best")
+        best = run_study(
+            base,
+            trials,
+            seed,
+            lambda config: evaluate(market, scratch, config, work / "simulation"),
+            log,
+        )
+        test_trial_log(warehouse)
+        best_config = with_settings(base, best.settings).replace(run_id=f"{study_id}_best")
         confirmed = evaluate(
-            warehouse, scratch, best_config.replace(n_households=confirm_households), work / "best"
+            market, scratch, best_config.replace(n_households=confirm_households), work / "best"
         )
         out = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
         report = write_report(scratch, best_config.run_id, out / "calibration")
@@ -160,7 +157,7 @@ def calibrate(
         path.write_text(json.dumps(best_config.as_mapping(), indent=2, sort_keys=True) + "\n")
         summary = {
             "study_id": study_id,
-            "trial": best.number,
+            "trial": best.trial,
             "trials": trials,
             "trial_households": households,
             "households": confirm_households,
@@ -174,14 +171,14 @@ def calibrate(
         if write_default:
             write_calibrated_default(best_config, summary)
         print(
-            f"best of {trials} trials: trial {best.number}, score {score:.3f}; at "
+            f"best of {trials} trials: trial {best.trial}, score {best.score:.3f}; at "
             f"{confirm_households} households {confirmed['score']:.3f} (harmonic mean "
             f"{confirmed['harmonic_mean']:.3f}); config {path}"
         )
         return {
             **summary,
-            "trial_score": score,
-            "settings": best.params,
+            "trial_score": best.score,
+            "settings": best.settings,
             "file": str(path),
             "report": str(report.table_path.parent),
         }
@@ -189,37 +186,5 @@ def calibrate(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse-path", help="the main warehouse (default: the pipeline's)")
-    parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--households", type=int, default=2500)
-    parser.add_argument("--weeks", type=int, default=53)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--study-id", default="calibration")
-    parser.add_argument("--reports-dir")
-    parser.add_argument("--confirm-households", type=int, default=2500)
-    parser.add_argument(
-        "--write-default",
-        action="store_true",
-        help="write the best settings as the committed default simulation",
-    )
-    args = parser.parse_args()
-    try:
-        calibrate(
-            warehouse_path=args.warehouse_path,
-            trials=args.trials,
-            households=args.households,
-            weeks=args.weeks,
-            seed=args.seed,
-            study_id=args.study_id,
-            reports_dir=args.reports_dir,
-            confirm_households=args.confirm_households,
-            write_default=args.write_default,
-        )
-    except (ValueError, FileNotFoundError) as exc:  # bad settings, no warehouse
-        raise SystemExit(f"calibrate: {exc}") from exc
-
-
 if __name__ == "__main__":
-    main()
+    run_command(calibrate)

@@ -2,46 +2,25 @@
 
 Every run is validated and loaded by the Snowflake loader (delete + insert in one transaction),
 then ``dbt build`` runs on a Snowflake target. Credentials come only from ``SNOWFLAKE_*``
-environment variables (see the README), never from parameters: Prefect stores a flow's
+environment variables (docs/snowflake.md), never from parameters: Prefect stores a flow's
 parameters, and a secret must not be stored or logged.
 
 Run it with ``python -m flows.publish --help`` after ``make run``; the pipeline calls it when
-``warehouse="snowflake"``.
+``warehouse="snowflake"``. Credentials: docs/snowflake.md.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.cli import run_command
 from python_models.paths import default_warehouse_path
-from python_models.warehouse.dbt_runner import run_dbt
-from python_models.warehouse.duckdb_loader import LoadError
+from python_models.warehouse.builds import dbt_build, snowflake_build
 from python_models.warehouse.publish import publish_run, run_ids
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
-
-# profiles.yml's targets on Snowflake's SQL: a real account, and the local emulator, which runs
-# SQL models and data tests but neither Python models nor unit tests.
-TARGETS = ("snowflake", "fakesnow")
-EMULATOR_TARGET = "fakesnow"
-# The learned tables stay in the DuckDB file (the simulator reads them there): their sources'
-# tests are not run on Snowflake.
-SNOWFLAKE_EXCLUDE = ["source:learned+"]
-# On the emulator: the Python models (ml_*) and the tables built on them; the targeting folder's
-# SQL inputs and cross-sell tables still build.
-EMULATOR_EXCLUDE = ["ml_*+"]
-
-
-def dbt_selection(target: str) -> list[str]:
-    """What ``dbt build`` leaves out on ``target``."""
-    if target not in TARGETS:
-        raise ValueError(f"target {target!r} is not one of {TARGETS}")
-    excluded = SNOWFLAKE_EXCLUDE + (EMULATOR_EXCLUDE if target == EMULATOR_TARGET else [])
-    resource_types = ["--exclude-resource-type", "unit_test"] if target == EMULATOR_TARGET else []
-    return ["--exclude", *excluded, *resource_types]
 
 
 def _is_transient(task, task_run, state) -> bool:
@@ -63,10 +42,10 @@ def publish_one(warehouse_path: Path, run_id: str) -> dict[str, int]:
 
 @task(cache_policy=NO_CACHE)
 def build_on_snowflake(target: str) -> None:
-    """dbt build on the Snowflake target, in a subprocess; never retried."""
-    lines = run_dbt(
-        ["build", *dbt_selection(target)],
-        warehouse_path=default_warehouse_path(),  # unused by Snowflake targets
+    """dbt build on the Snowflake target (its named build), in a subprocess; never retried."""
+    lines = dbt_build(
+        default_warehouse_path(),  # unused by Snowflake targets
+        snowflake_build(target),
         target=target,
         echo=print,
     )
@@ -99,7 +78,7 @@ def publish(
     -------
     Rows loaded per run and table.
     """
-    dbt_selection(target)  # refuse an unknown target before any work
+    snowflake_build(target)  # refuse an unknown target before any work
     settings = SnowflakeSettings.from_env()  # refuse missing credentials before any work
     path = (
         Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
@@ -119,25 +98,5 @@ def publish(
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=publish.__doc__.splitlines()[0])
-    parser.add_argument(
-        "--warehouse-path", help="DuckDB file (default: $WAREHOUSE_PATH or warehouse/retail.duckdb)"
-    )
-    parser.add_argument("--runs", nargs="+", help="run ids to publish (default: every run)")
-    parser.add_argument("--target", default="snowflake", choices=TARGETS, help="dbt target")
-    parser.add_argument("--no-build", action="store_true", help="load only, skip dbt build")
-    args = parser.parse_args()
-    try:
-        publish(
-            warehouse_path=args.warehouse_path,
-            runs=args.runs,
-            target=args.target,
-            build=not args.no_build,
-        )
-    except (ValueError, LoadError) as exc:  # bad settings, runs or data; a failed write
-        raise SystemExit(f"publish: {exc}") from exc
-
-
 if __name__ == "__main__":
-    main()
+    run_command(publish)

@@ -1,22 +1,30 @@
-"""Simulation shards as Prefect tasks on a process pool.
+"""Simulate a run from a learned market and load it: the household shards fan out as Prefect
+tasks over a process pool, each writing its Parquet files; the flow then loads them.
 
-Kept apart from the pipeline so that each worker process imports only Prefect and the simulator
-(not the learning estimators or dbt) when it starts.
+Run it after ``make run`` (the pipeline runs it with its defaults):
+
+    .venv/bin/python -m flows.simulate --simulation '{"n_households": 500}'
 """
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from pathlib import Path
 
-from prefect import task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
-from prefect.client.orchestration import get_client
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner
+from tqdm.auto import tqdm
 
+from flows.cli import run_command
+from flows.environment import prefect_api_for_workers
+from python_models.market import load_learned_market
+from python_models.paths import default_warehouse_path
+from python_models.reference import RUN_ID
+from python_models.simulation import SimulationConfig, simulate
 from python_models.simulation.run import Shard, run_shard
+from python_models.simulation.settings import simulation_settings
+from python_models.warehouse.parquet import load_parquet_run
 
 
 @task(cache_policy=NO_CACHE)
@@ -25,42 +33,98 @@ def simulate_shard(plan_path: Path, shard: Shard) -> tuple[Shard, dict[str, int]
     return shard, run_shard(plan_path, shard)
 
 
-@contextmanager
-def _environment(**values: str):
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+@flow(name="simulate-shards", log_prints=False)
+def simulate_shards(plan_path: Path, shards: list[Shard]) -> list[tuple[Shard, dict[str, int]]]:
+    """Every shard as a task of this flow's task runner; (shard, rows) as they finish."""
+    futures = simulate_shard.map(unmapped(plan_path), shards)
+    done = []
+    with tqdm(total=len(shards), desc="simulating shards", unit="shard") as bar:
+        for future in as_completed(futures):
+            done.append(future.result())
+            bar.update()
+    return done
 
 
-def shards_on_process_pool(workers: int):
-    """A mapper running every shard as a Prefect task on a process pool.
-
-    To scale out, swap ``ProcessPoolTaskRunner`` for any Prefect task runner, e.g.
-    ``prefect_dask.DaskTaskRunner(address=...)`` for a Dask cluster: shards share nothing but
-    the plan file, which must then sit on storage every worker can read.
-    """
+def _on_process_pool(workers: int):
+    """Shards mapped by ``simulate_shards`` on ``workers`` processes (any Prefect task runner,
+    e.g. a Dask one, maps them the same way: shards share nothing but the plan file)."""
 
     def mapper(plan_path: Path, shards: list[Shard]):
-        # Worker processes report to this run's API: without it each would start its own
-        # temporary server (~20 s apiece) when no server is configured.
-        with get_client(sync_client=True) as client:
-            api_url = str(client.api_url)
-        with (
-            _environment(PREFECT_API_URL=api_url),
-            ProcessPoolTaskRunner(max_workers=workers) as runner,
-        ):
-            futures = [
-                runner.submit(simulate_shard, {"plan_path": plan_path, "shard": shard})
-                for shard in shards
-            ]
-            for future in as_completed(futures):
-                yield future.result()
+        runner = ProcessPoolTaskRunner(max_workers=workers)
+        with prefect_api_for_workers():
+            return simulate_shards.with_options(task_runner=runner)(plan_path, shards)
 
     return mapper
+
+
+@task(cache_policy=NO_CACHE)
+def load_simulated(warehouse_path: Path, config: SimulationConfig, output_dir: Path) -> dict:
+    """Validate the run's Parquet files and load them as run ``config.run_id``."""
+    report = load_parquet_run(
+        warehouse_path,
+        config.run_id,
+        output_dir,
+        source="simulation",
+        description=config.describe(),
+    )
+    get_run_logger().info("loaded run %s: %s", config.run_id, report.rows)
+    return report.rows
+
+
+@flow(name="simulate", log_prints=False)
+def simulate_run(
+    warehouse_path: str | None = None,
+    learn_id: str = RUN_ID,
+    simulation: dict | None = None,
+    simulation_file: str | None = None,
+    workers: int = 2,
+) -> dict[str, int]:
+    """Simulate a run from a learned market of the warehouse and load it.
+
+    Parameters
+    ----------
+    warehouse_path
+        DuckDB file holding the learned market and receiving the run; default $WAREHOUSE_PATH
+        or warehouse/retail.duckdb in the repository.
+    learn_id
+        The learned parameters simulated from.
+    simulation
+        Simulation settings as nested values (``SimulationConfig`` fields, e.g.
+        ``{"n_households": 500, "visits": {"signal_effect": 0.5}}``), applied over
+        ``simulation_file``; the run is ``<learn_id>_simulated`` unless it names its own
+        ``run_id``. Validated before any work starts.
+    simulation_file
+        A TOML or JSON file of simulation settings; default the calibrated settings committed
+        in config/simulation.json (written by ``flows.calibrate``).
+    workers
+        Processes simulating household shards in parallel (the output does not depend on it).
+
+    Returns
+    -------
+    Rows loaded per raw table.
+    """
+    if workers < 1:
+        raise ValueError(f"workers = {workers!r} must be >= 1")
+    config = simulation_settings(simulation_file, simulation, learn_id=learn_id)
+    path = (
+        Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
+    )
+    output_dir = path.parent / "simulations" / config.run_id
+    market = load_learned_market(path, config.learn_id)
+    report = simulate(
+        config,
+        market,
+        output_dir,
+        workers=workers,
+        progress=False,
+        mapper=_on_process_pool(workers),
+    )
+    get_run_logger().info(
+        "simulated %s: %s household-weeks in %.1f s", config.run_id,
+        f"{report.household_weeks:,}", report.seconds["households"],
+    )  # fmt: skip
+    return load_simulated(path, config, output_dir)
+
+
+if __name__ == "__main__":
+    run_command(simulate_run)

@@ -10,10 +10,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 PROFILES_DIR = REPO_ROOT
 REPORTS_DIR = REPO_ROOT / "reports"
+CONFIG_DIR = REPO_ROOT / "config"
 # The simulation settings the calibration flow found best (the pipeline's default simulation)
-# and the scores they reached; both committed, rewritten by ``flows.calibrate --write-default``.
-CALIBRATED_SIMULATION = REPO_ROOT / "python_models" / "simulation" / "calibrated.json"
-CALIBRATED_SCORES = REPO_ROOT / "python_models" / "simulation" / "calibrated_scores.json"
+# and the scores they reached; both generated and committed, rewritten by
+# ``flows.calibrate --write-default`` (make calibrate).
+CALIBRATED_SIMULATION = CONFIG_DIR / "simulation.json"
+CALIBRATED_SCORES = CONFIG_DIR / "simulation_scores.json"
 
 
 def default_warehouse_path() -> Path:

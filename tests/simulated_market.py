@@ -7,13 +7,13 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from python_models.market.learned_market import BasePriceModel, LearnedMarket
 from python_models.simulation.campaigns import CampaignConfig
 from python_models.simulation.categories import CategoryConfig
 from python_models.simulation.config import SimulationConfig
-from python_models.simulation.learned_market import BasePriceModel, LearnedMarket
 from python_models.simulation.market_context import MarketContext, build_market_context
 from python_models.simulation.market_tables import market_tables
-from python_models.simulation.shard import simulate_shard
+from python_models.simulation.weekly_loop import simulate_shard
 
 N_CATEGORIES = 6
 PER_CATEGORY = 25

@@ -258,19 +258,18 @@ def test_calibrate_refuses_bad_input(built, tmp_path, monkeypatch):
 def test_the_commands_end_with_a_message_on_bad_input(tmp_path, monkeypatch, prefect_harness):
     """python -m flows.calibrate / flows.pipeline: one line naming the problem, exit status 1
     (SystemExit with a message), and no warehouse created."""
-    from flows.calibrate import main as calibrate_main
-    from flows.pipeline import main as pipeline_main
+    from flows.calibrate import calibrate
+    from flows.cli import run_command
+    from flows.pipeline import pipeline
 
     missing = tmp_path / "missing.duckdb"
-    monkeypatch.setattr("sys.argv", ["calibrate", "--warehouse-path", str(missing)])
     with pytest.raises(SystemExit, match="^calibrate: no warehouse at"):
-        calibrate_main()
+        run_command(calibrate, ["--warehouse-path", str(missing)])
     bad = tmp_path / "bad.json"
     bad.write_text('{"choice": {"tail_weight": 9}}')
-    argv = ["pipeline", "--warehouse-path", str(missing), "--simulation-file", str(bad)]
-    monkeypatch.setattr("sys.argv", argv)
+    argv = ["--warehouse-path", str(missing), "--simulation-file", str(bad)]
     with pytest.raises(SystemExit, match=r"^pipeline: .*tail_weight = 9 is outside"):
-        pipeline_main()
+        run_command(pipeline, argv)
     assert not missing.exists()
 
 

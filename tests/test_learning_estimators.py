@@ -8,16 +8,14 @@ import pandas as pd
 import pytest
 
 from python_models.learning import LearnConfig
-from python_models.learning.base_price_hmm import learn_base_price_hmm, sample_base_price_paths
+from python_models.learning.base_price_hmm import learn_base_price_hmm
 from python_models.learning.display_mailer import learn_location_mix
-from python_models.learning.promo_hmm import STATES, learn_promo_hmm
+from python_models.learning.promo_hmm import learn_promo_hmm
 from python_models.learning.promo_tendency import learn_promo_tendencies
-from python_models.learning.seasonality import (
-    WEEKS,
-    category_indices,
-    circular_smooth,
-    seasonal_multipliers,
-)
+from python_models.learning.seasonality import WEEKS, category_indices, circular_smooth
+from python_models.market.base_prices import sample_base_price_paths
+from python_models.market.seasonal import seasonal_multipliers
+from python_models.market.states import STATES
 
 
 def simulate_hmm(
@@ -379,7 +377,7 @@ def test_learned_tables_gain_the_columns_a_newer_version_learns(tmp_path):
     learn ids already there keep their rows (with nulls), a rerun replaces its own rows."""
     import duckdb
 
-    from python_models.learning.store import write_learned
+    from python_models.warehouse.learned import write_learned
 
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     write_learned(con, "old", {"learned_catalog": pd.DataFrame({"product_id": [1, 2]})})

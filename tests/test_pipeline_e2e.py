@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import CATALOG, SAMPLE, expected_sample_totals, query
 
+from python_models.experiments.closed_loop import POLICIES
 from python_models.paths import dbt_target_dir
-from python_models.targeting.closed_loop import POLICIES
 
 pytestmark = pytest.mark.e2e
 

@@ -133,14 +133,14 @@ def test_a_folder_that_holds_no_simulation_is_never_replaced(tmp_path):
     keep = tmp_path / "notes.txt"
     keep.write_text("mine")
     with pytest.raises(FileExistsError, match="refusing to replace it"):
-        prepare(SMALL, tmp_path / "no-warehouse.duckdb", tmp_path)
+        prepare(SMALL, None, tmp_path)  # refused before the market is read
     assert keep.read_text() == "mine"
 
 
 def test_a_missing_warehouse_or_learned_market_is_named(tmp_path):
     import duckdb
 
-    from python_models.simulation.learned_market import load_learned_market
+    from python_models.market.learned_market import load_learned_market
 
     with pytest.raises(FileNotFoundError, match="no warehouse at"):
         load_learned_market(tmp_path / "missing.duckdb", "complete_journey")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from python_models.simulation.learned_market import (
+from python_models.market.learned_market import (
     BasePriceModel,
     LearnedMarket,
     load_learned_market,

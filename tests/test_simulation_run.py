@@ -7,8 +7,10 @@ import pytest
 from conftest import CATALOG, SIMULATION, query
 from simulated_market import checksum
 
+from python_models.market.learned_market import load_learned_market
 from python_models.simulation.config import SimulationConfig
-from python_models.simulation.run import parquet_row_counts, simulate, simulated_tables
+from python_models.simulation.run import parquet_row_counts, simulate
+from python_models.warehouse.parquet import parquet_tables
 
 RUN = "complete_journey_simulated"
 
@@ -58,7 +60,7 @@ def test_the_pipeline_simulates_loads_and_builds_the_run(built):
 
 def table_fingerprints(output_dir) -> dict[str, int]:
     return checksum(
-        {name: data.to_table().to_pandas() for name, data in simulated_tables(output_dir).items()}
+        {name: data.to_table().to_pandas() for name, data in parquet_tables(output_dir).items()}
     )
 
 
@@ -68,10 +70,11 @@ def test_identical_tables_for_any_workers_and_shard_size(built, tmp_path, worker
     config = SimulationConfig(
         run_id="invariance", n_households=60, n_weeks=6, n_stores=5, shard_size=60
     )
-    single = simulate(config, path, tmp_path / "single", workers=1, progress=False)
+    market = load_learned_market(path, config.learn_id)
+    single = simulate(config, market, tmp_path / "single", workers=1, progress=False)
     many = simulate(
         config.replace(shard_size=shard_size),
-        path,
+        market,
         tmp_path / "many",
         workers=workers,
         progress=False,

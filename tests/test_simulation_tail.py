@@ -11,8 +11,8 @@ import pytest
 from simulated_market import CONFIG, MARKET, run, with_tail
 
 from python_models.simulation.market_context import build_market_context
-from python_models.simulation.shard import simulate_shard
 from python_models.simulation.tail import TailAssortment, merge_repeated_lines
+from python_models.simulation.weekly_loop import simulate_shard
 
 SHARE = 0.4
 TAILED = with_tail(MARKET, share=SHARE)

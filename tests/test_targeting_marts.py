@@ -30,9 +30,12 @@ def frame(path, sql: str) -> pd.DataFrame:
 def test_propensity_models_equal_the_python_functions(built):
     path, _ = built
     item_weeks = frame(
-        path, "SELECT * FROM targeting.int_targeting_item_purchases_summarized_to_household_weeks"
+        path,
+        "SELECT * FROM intermediate.int_targeting_item_purchases_summarized_to_household_weeks",
     )
-    weeks = frame(path, "SELECT * FROM targeting.int_targeting_household_weeks_filtered_to_active")
+    weeks = frame(
+        path, "SELECT * FROM intermediate.int_targeting_household_weeks_filtered_to_active"
+    )
     expected = propensity_predictions(item_weeks, weeks, PropensityConfig())
     actual = frame(path, "SELECT * FROM targeting.ml_propensity_predictions")
     key = ["run_id", "item_level", "item", "household_id", "score_window"]
@@ -72,7 +75,7 @@ def test_real_run_backtest_labels_are_paid_purchases_in_weeks_45_to_52(built):
     assert (labels["label"].astype(bool) == labels["bought"]).all()
     items = frame(
         path,
-        "SELECT count(*) AS n FROM targeting.int_targeting_items_selected_per_run "
+        "SELECT count(*) AS n FROM intermediate.int_targeting_items_selected_per_run "
         "WHERE run_id = 'complete_journey' AND item_level = 'category'",
     )
     assert items["n"].iloc[0] == 10
@@ -82,9 +85,9 @@ def test_uplift_scores_equal_the_python_function_and_carry_the_truth(built):
     path, _ = built
     read = lambda sql: frame(path, sql)  # noqa: E731
     direct = uplift_predictions(
-        read("SELECT * FROM targeting.int_targeting_lines_filtered_to_randomized_runs"),
-        read("SELECT * FROM targeting.int_targeting_household_weeks_filtered_to_active"),
-        read("SELECT * FROM targeting.int_targeting_campaigns_listed_with_weeks"),
+        read("SELECT * FROM intermediate.int_targeting_lines_filtered_to_randomized_runs"),
+        read("SELECT * FROM intermediate.int_targeting_household_weeks_filtered_to_active"),
+        read("SELECT * FROM intermediate.int_targeting_campaigns_listed_with_weeks"),
         read("SELECT * FROM staging.stg_raw__coupons"),
         read("SELECT * FROM staging.stg_raw__campaign_assignments"),
         read("SELECT * FROM marts.dim_households"),

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from ..warehouse.connection import connect  # noqa: E402
 
 TARGET = 0.90  # KS complement every metric should reach
 QUANTILES = np.linspace(0, 1, 501)  # where each ECDF is drawn: enough for a smooth curve
@@ -82,9 +83,7 @@ def write_report(
     calibration marts after loading the run).
     """
     out = Path(reports_dir) / run_id
-    con = duckdb.connect(str(Path(warehouse_path).resolve()), read_only=True)
-    con.execute("SET enable_progress_bar = false")
-    try:
+    with connect(warehouse_path, read_only=True) as con:
         scores = con.execute(
             """
             SELECT metrics.metric, metrics.tier, metrics.unit_of_observation, ks.reference_run_id,
@@ -107,8 +106,6 @@ def write_report(
             )
         reference = score["reference_run_id"].iloc[0]
         curves = _quantile_curves(con, [run_id, reference])
-    finally:
-        con.close()
 
     out.mkdir(parents=True, exist_ok=True)
     labels = [(reference, f"{reference} (reference)"), (run_id, run_id)]

@@ -3,8 +3,9 @@ scratch warehouse holding only the reference run, and the trial log in the main 
 
 A trial simulates a small run from the learned market (read from the main warehouse), loads it
 into the scratch warehouse beside a copy of the reference run, builds the calibration marts
-there (dbt), and reads the balanced score. Keeping the trials in a scratch file leaves the main
-warehouse's runs alone and keeps each dbt build to two runs.
+there (dbt), and reads the balanced score (``warehouse.calibration``). Keeping the trials in a
+scratch file leaves the main warehouse's runs alone and keeps each dbt build to two runs.
+``run_study`` runs the Optuna study itself.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import pandas as pd
 
 from ..paths import CALIBRATED_SCORES, CALIBRATED_SIMULATION
 from ..simulation.config import SimulationConfig
-from ..warehouse.dbt_runner import run_dbt
+from ..warehouse.builds import dbt_build
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,6 @@ SEARCH_SPACE = (
     Dimension("choice.tail_weight", 0.5, 1.5),
     Dimension("promo_tendency_strength", 0.5, 1.5),
 )
-
-TRIAL_LOG = "calibration.calibration_trials"
 
 
 def _parent(values: dict[str, Any], dotted: str) -> tuple[dict[str, Any], str]:
@@ -119,133 +118,69 @@ def write_calibrated_default(
     scores_file.write_text(json.dumps(scores, indent=2, sort_keys=True) + "\n")
 
 
-def copy_run(source: Path, target: Path, run_id: str) -> dict[str, int]:
-    """Copy every raw table's rows of ``run_id`` from ``source`` into a new ``target`` file."""
-    if not source.exists():
-        raise FileNotFoundError(f"no warehouse at {source}: run the pipeline (make run) first")
-    if target.exists():
-        target.unlink()
-    con = duckdb.connect(str(target))
-    try:
-        con.execute(f"ATTACH '{source}' AS source (READ_ONLY)")
-        tables = [
-            row[0]
-            for row in con.execute(
-                "SELECT table_name FROM duckdb_tables() "
-                "WHERE database_name = 'source' AND schema_name = 'raw'"
-            ).fetchall()
-        ]
-        if "runs" not in tables:
-            raise ValueError(f"{source} holds no loaded run: run the pipeline (make run) first")
-        found = con.execute(
-            "SELECT count(*) FROM source.raw.runs WHERE run_id = ?", [run_id]
-        ).fetchone()[0]
-        if not found:
-            raise ValueError(f"{source} holds no run {run_id!r} to calibrate against")
-        con.execute("CREATE SCHEMA raw")
-        rows = {}
-        for table in tables:
-            con.execute(
-                f"CREATE TABLE raw.{table} AS SELECT * FROM source.raw.{table} WHERE run_id = ?",
-                [run_id],
-            )
-            rows[table] = con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0]
-        con.execute("DETACH source")
-        return rows
-    finally:
-        con.close()
-
-
 def build_calibration(scratch: Path, echo: Callable[[str], None]) -> None:
     """Build the calibration marts (and what they read) of every run in ``scratch``."""
-    run_dbt(
-        ["build", "--select", "+calibration_scores", "--exclude", "resource_type:test"],
-        warehouse_path=scratch,
-        echo=echo,
+    dbt_build(scratch, "calibration_trial", echo=echo)
+
+
+def trial_row(
+    config: SimulationConfig, settings: dict[str, float], result: dict[str, Any]
+) -> pd.DataFrame:
+    """One trial's row of the trial log: its run's size, the tuned settings and its scores."""
+    return pd.DataFrame(
+        [
+            {
+                "logged_at": datetime.now(),
+                "n_households": config.n_households,
+                "n_weeks": config.n_weeks,
+                "settings": json.dumps(settings, sort_keys=True),
+                "score": float(result["score"]),
+                "unfloored_score": float(result["unfloored_score"]),
+                "harmonic_mean": float(result["harmonic_mean"]),
+                "min_ks_complement": float(result["min_ks_complement"]),
+                "worst_metric": result["worst_metric"],
+                "ks_complements": json.dumps(result["ks_complements"], sort_keys=True),
+            }
+        ]
     )
 
 
-def read_scores(scratch: Path, run_id: str) -> dict[str, Any]:
-    con = duckdb.connect(str(scratch), read_only=True)
-    try:
-        score = con.execute(
-            "SELECT score, unfloored_score, harmonic_mean, min_ks_complement, worst_metric "
-            "FROM marts.calibration_scores WHERE run_id = ?",
-            [run_id],
-        ).fetchone()
-        complements = dict(
-            con.execute(
-                "SELECT metric, ks_complement FROM marts.calibration_ks WHERE run_id = ?", [run_id]
-            ).fetchall()
-        )
-    finally:
-        con.close()
-    if score is None:
-        raise ValueError(f"run {run_id!r} was not calibrated in {scratch}")
-    keys = ["score", "unfloored_score", "harmonic_mean", "min_ks_complement", "worst_metric"]
-    return {**dict(zip(keys, score, strict=True)), "ks_complements": complements}
+@dataclass(frozen=True)
+class StudyResult:
+    """The best trial of a study: its number, settings and (unfloored-ranked) score."""
+
+    trial: int
+    settings: dict[str, float]
+    score: float
 
 
-def clear_study(warehouse: Path, study_id: str) -> None:
-    """Forget the logged trials of ``study_id`` (a rerun of a study replaces them)."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() "
-            "WHERE schema_name = 'calibration' AND table_name = 'calibration_trials'"
-        ).fetchone()[0]
-        if exists:
-            con.execute(f"DELETE FROM {TRIAL_LOG} WHERE study_id = ?", [study_id])
-    finally:
-        con.close()
+def run_study(
+    base: SimulationConfig,
+    trials: int,
+    seed: int,
+    evaluate: Callable[[SimulationConfig], dict[str, Any]],
+    log: Callable[[int, SimulationConfig, dict[str, float], dict[str, Any]], None],
+) -> StudyResult:
+    """Optuna's TPE sampler (seeded) over ``SEARCH_SPACE`` for ``trials`` trials, the first one
+    ``base``'s own settings. ``evaluate`` scores a trial's config (``read_scores``' figures);
+    ``log`` records each trial. The unfloored score ranks trials, so it still ranks trials that
+    all score 0."""
+    import optuna  # only a study needs it
 
-
-def log_trial(
-    warehouse: Path,
-    study_id: str,
-    trial: int,
-    config: SimulationConfig,
-    settings: dict[str, float],
-    result: dict[str, Any],
-) -> None:
-    """Append one trial's row to the main warehouse's trial log."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("CREATE SCHEMA IF NOT EXISTS calibration")
-        con.execute(
-            f"""
-            CREATE TABLE IF NOT EXISTS {TRIAL_LOG} (
-                study_id VARCHAR NOT NULL,
-                trial INTEGER NOT NULL,
-                logged_at TIMESTAMP NOT NULL,
-                n_households INTEGER NOT NULL,
-                n_weeks INTEGER NOT NULL,
-                settings VARCHAR NOT NULL,
-                score DOUBLE,
-                unfloored_score DOUBLE,
-                harmonic_mean DOUBLE,
-                min_ks_complement DOUBLE,
-                worst_metric VARCHAR,
-                ks_complements VARCHAR
-            )
-            """
-        )
-        con.execute(
-            f"INSERT INTO {TRIAL_LOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                study_id,
-                trial,
-                datetime.now(),
-                config.n_households,
-                config.n_weeks,
-                json.dumps(settings, sort_keys=True),
-                result["score"],
-                result["unfloored_score"],
-                result["harmonic_mean"],
-                result["min_ks_complement"],
-                result["worst_metric"],
-                json.dumps(result["ks_complements"], sort_keys=True),
-            ],
-        )
-    finally:
-        con.close()
+    if trials < 1:
+        raise ValueError(f"trials = {trials!r} must be >= 1")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+    study.enqueue_trial(current_settings(base))
+    for number in range(trials):
+        trial = study.ask()
+        settings = {
+            d.path: trial.suggest_float(d.path, d.low, d.high, log=d.log) for d in SEARCH_SPACE
+        }
+        config = with_settings(base, settings)
+        result = evaluate(config)
+        trial.set_user_attr("score", result["score"])
+        study.tell(trial, result["unfloored_score"])
+        log(number, config, settings, result)
+    best = study.best_trial
+    return StudyResult(best.number, dict(best.params), float(best.user_attrs["score"]))

@@ -1,11 +1,13 @@
 """Closed loop: learn uplift from a world's randomized campaigns, pick a campaign, play it back.
 
-For one seed: a campaign world (``simulation.playback``) runs its randomized training campaigns
-in the first ``training_weeks``; an uplift model learns from them (features before each
-campaign, outcome = spend on its coupon products in it); the campaign builder selects offers
-on the playback category's products within the budget; every policy's offers are played back
-into the same world with common random numbers, and its realized incremental revenue and
-profit are the difference against the same households without the campaign.
+For one seed: a campaign world (``simulation.playback``, built from a ``ClosedLoopConfig``)
+runs its randomized training campaigns in the first ``training_weeks``; an uplift model learns
+from them (features before each campaign, outcome = spend on its coupon products in it); the
+campaign builder selects offers on the playback category's products within the budget
+(``targeting.offer_figures`` prices them, as it does the warehouse's campaign model); every
+policy's offers are played back into the same world with common random numbers, and its
+realized incremental revenue and profit are the difference against the same households
+without the campaign.
 
 Policies, all with the same contact budget except broadcast:
 - ``model``: the campaign builder on the uplift model's expected incremental revenue and
@@ -27,12 +29,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..simulation.learned_market import LearnedMarket
-from ..simulation.playback import PLAYBACK_CAMPAIGN_ID, CampaignWorld, play
-from . import uplift as uplift_learners
-from .campaign_builder import Budget, select
-from .campaign_data import COLUMNS, campaign_features, campaign_rows, offer_history
-from .features import household_weeks_from_lines
+from ..market.learned_market import LearnedMarket
+from ..simulation.playback import PLAYBACK_CAMPAIGN_ID, CampaignWorld, build_world, play
+from ..targeting import uplift as uplift_learners
+from ..targeting.campaign_builder import Budget, select
+from ..targeting.campaign_data import COLUMNS, campaign_features, campaign_rows, offer_history
+from ..targeting.offer_figures import fit_offer_models
+from .config import ClosedLoopConfig
+from .world_inputs import training_campaigns, world_lines
 
 POLICIES = ("model", "oracle", "propensity", "random", "broadcast", "none")
 
@@ -41,47 +45,6 @@ POLICIES = ("model", "oracle", "propensity", "random", "broadcast", "none")
 class SeedResult:
     policies: pd.DataFrame  # one row per policy
     campaign: pd.DataFrame  # the model policy's offers, with expected figures
-
-
-def world_lines(tables: dict, market: LearnedMarket) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(lines, household_weeks) of a played world, in the shape campaign_data reads."""
-    t = tables["transactions"]
-    category = market.category_of_products()
-    lines = pd.DataFrame(
-        {
-            "household_id": t["household_id"].to_numpy(),
-            "product_id": t["product_id"].to_numpy(),
-            "product_category": category.reindex(t["product_id"]).to_numpy(),
-            "week": t["week"].to_numpy(dtype=int),
-            "spend": t["sales_value"].to_numpy(),
-            "retail_disc": t["retail_disc"].to_numpy(),
-            "coupon_disc": t["coupon_disc"].to_numpy(),
-        }
-    )
-    return lines, household_weeks_from_lines(lines)
-
-
-def training_campaigns(world: CampaignWorld, tables: dict):
-    """(campaigns, coupons, assignments) of the world's randomized training campaigns."""
-    plan = world.context.campaigns
-    campaigns = pd.DataFrame(
-        {
-            "campaign_id": plan.campaign_id,
-            "start_week": plan.start_week + 1,
-            "n_weeks": plan.end_week - plan.start_week + 1,
-        }
-    )
-    coupons = pd.DataFrame(
-        {
-            "campaign_id": plan.campaign_id[plan.coupon_campaign],
-            "product_id": world.context.market.catalog["product_id"].to_numpy()[
-                plan.coupon_product
-            ],
-        }
-    )
-    assignments = tables["campaign_assignments"]
-    assignments = assignments[assignments["campaign_id"] != PLAYBACK_CAMPAIGN_ID]
-    return campaigns, coupons, assignments
 
 
 def training_rows(world: CampaignWorld, tables: dict) -> pd.DataFrame:
@@ -186,24 +149,14 @@ def predicted_offer_figures(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(uplift, coupon cost, likely spend) the models learned from the training ``rows``
     predict for the households of ``features``: (households x menu) expected incremental
-    revenue and coupon dollars per depth, and the expected spend on the products without an
-    offer."""
-    x, t = rows[list(COLUMNS)].to_numpy(), rows["treated"].to_numpy()
-    model = uplift_learners.fit(learner, x, t, rows["spend"], rows["depth"])
-    treated = t.astype(bool)
-    cost_model = uplift_learners.outcome_model(
-        x[treated], rows.loc[treated, "coupon_cost"], rows.loc[treated, "depth"]
-    )
-    likely_model = uplift_learners.control_outcome_model(x[~treated], rows.loc[~treated, "spend"])
+    revenue and coupon dollars per depth (``targeting.offer_figures``), and the expected spend
+    on the products without an offer."""
+    x = rows[list(COLUMNS)].to_numpy()
+    models = fit_offer_models(x, rows, learner)
+    control = ~rows["treated"].to_numpy().astype(bool)
+    likely_model = uplift_learners.control_outcome_model(x[control], rows.loc[control, "spend"])
     fx = features[list(COLUMNS)].to_numpy()
-    menu = np.asarray(budget.menu)
-    uplift = np.column_stack([model.uplift(fx, d) for d in menu])
-    cost = np.column_stack(
-        [
-            np.maximum(cost_model.predict(np.column_stack([fx, np.full(len(fx), d)])), 0)
-            for d in menu
-        ]
-    )
+    uplift, cost = models.figures(fx, budget.menu)
     return uplift, cost, likely_model.predict(fx)
 
 
@@ -252,6 +205,19 @@ def run_seed(
             }
         )
     return SeedResult(pd.DataFrame(records), campaign)
+
+
+def default_category(market: LearnedMarket) -> str:
+    """The learned market's most-penetrated category."""
+    return str(market.categories[int(market.penetration().argmax())])
+
+
+def evaluate_world(
+    market: LearnedMarket, config: ClosedLoopConfig, seed: int, category: str
+) -> pd.DataFrame:
+    """Every policy's row for the world of ``seed``: build it, learn, select, play back."""
+    world = build_world(market, config.world_config(seed), config.training_weeks, category)
+    return run_seed(world, config.budget, config.learner, seed).policies.assign(seed=seed)
 
 
 def summarize(per_seed: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config_checks import check_ranges
+from ..checks import check_ranges
 from ..warehouse.validation import RUN_ID_PATTERN
 
 

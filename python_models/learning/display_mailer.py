@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from .promo_hmm import GLOBAL, STATES
+from ..market.states import GLOBAL, STATES
 
 CODE_COLUMNS = {"display": "display_location", "mailer": "mailer_location"}
 

@@ -10,6 +10,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..warehouse.connection import connect
+from ..warehouse.learned import write_learned
 from .base_price_hmm import base_price_changes, learn_base_price_hmm
 from .catalog import learn_catalog
 from .config import LearnConfig
@@ -24,7 +26,6 @@ from .price_series import learn_price_series, product_weeks
 from .promo_hmm import learn_promo_hmm
 from .promo_tendency import learn_promo_tendencies
 from .seasonality import learn_seasonality, validate_seasonality
-from .store import write_learned
 from .tail import learn_tail
 
 
@@ -57,9 +58,7 @@ def learn_market(
     def timed(step: str, started: float) -> None:
         seconds[step] = time.perf_counter() - started
 
-    con = duckdb.connect(str(Path(warehouse_path).resolve()))
-    try:
-        con.execute("SET enable_progress_bar = false")
+    with connect(warehouse_path) as con:
         _check_run(con, config.run_id)
 
         t = time.perf_counter()
@@ -165,8 +164,6 @@ def learn_market(
         t = time.perf_counter()
         rows = write_learned(con, config.learn_id, tables)
         timed("write tables", t)
-    finally:
-        con.close()
 
     plots: list[Path] = []
     if reports_dir is not None:

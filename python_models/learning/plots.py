@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .promo_hmm import STATES  # noqa: E402
+from ..market.states import STATES  # noqa: E402
 
 STATE_COLOURS = dict(zip(STATES, ["#ffffff", "#9ecae1", "#fb6a4a", "#fdae6b"], strict=True))
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from ..market.states import GLOBAL, STATES
 from .hmm_fit import quiet_fit
 from .sequences import consecutive_runs, sample_sequences, stack_sequences
 from .smoothing import smoothed_rows, transition_counts
@@ -34,7 +35,6 @@ from .smoothing import smoothed_rows, transition_counts
 if TYPE_CHECKING:  # hmmlearn (and scikit-learn) load only when a model is fitted
     from hmmlearn.hmm import GaussianHMM
 
-STATES = ("regular", "feature", "deep", "clearance")
 FEATURES = ["discount_depth", "display_share", "mailer_share"]
 ANCHORS = np.array(
     [
@@ -44,7 +44,6 @@ ANCHORS = np.array(
         [0.40, 0.05, 0.10],  # clearance: a deep discount without support
     ]
 )
-GLOBAL = "__ALL__"
 
 
 def fit_promo_hmm(

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from ..learning.promo_hmm import GLOBAL, STATES
+from ..warehouse.learned import read_learned
+from .states import GLOBAL, STATES
 
 
 @dataclass(frozen=True)
@@ -69,15 +69,6 @@ class LearnedMarket:
         return pd.concat([catalog, tail])
 
 
-def _rows(con: duckdb.DuckDBPyConnection, table: str, learn_id: str) -> pd.DataFrame:
-    frame = con.execute(
-        f"SELECT * EXCLUDE (learn_id) FROM learned.{table} WHERE learn_id = ?", [learn_id]
-    ).df()
-    if frame.empty:
-        raise ValueError(f"learned.{table} has no rows for learn_id '{learn_id}': run learning")
-    return frame
-
-
 def _mix(frame: pd.DataFrame, code: str, categories: list[str]) -> tuple[list[str], np.ndarray]:
     codes = sorted(frame[code].unique())
     grid = frame.pivot_table(
@@ -96,94 +87,88 @@ def _mix(frame: pd.DataFrame, code: str, categories: list[str]) -> tuple[list[st
     return codes, out / out.sum(axis=2, keepdims=True)
 
 
+REQUIRED_TABLES = (
+    "learned_catalog",
+    "learned_base_price_states",
+    "learned_base_price_transitions",
+    "learned_base_price_categories",
+    "learned_promo_states",
+    "learned_promo_transitions",
+    "learned_promo_initial",
+    "learned_display_mix",
+    "learned_mailer_mix",
+    "learned_demographic_profiles",
+    "learned_category_penetration",
+    "learned_seasonality",
+)
+
+
 def load_learned_market(warehouse_path: str | Path, learn_id: str) -> LearnedMarket:
     """Read every learned table the market engines need for ``learn_id``."""
-    path = Path(warehouse_path).resolve()
-    if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run the pipeline (make run) first")
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        (has_learned,) = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'learned'"
-        ).fetchone()
-        if not has_learned:
-            raise ValueError(f"{path} has no learned tables: run learning (make run) first")
-        catalog = _rows(con, "learned_catalog", learn_id).sort_values("revenue_rank")
-        catalog = catalog.reset_index(drop=True)
-        categories = sorted(catalog["product_category"].unique())
-        index = {c: i for i, c in enumerate(categories)}
+    return market_from_tables(
+        read_learned(warehouse_path, learn_id, REQUIRED_TABLES, optional=("learned_tail_products",))
+    )
 
-        states = _rows(con, "learned_base_price_states", learn_id)
-        transitions = _rows(con, "learned_base_price_transitions", learn_id)
-        models = {}
-        for name, rows in states.groupby("model_category"):
-            rows = rows.sort_values("state")
-            trans = transitions[transitions["model_category"] == name].pivot_table(
-                index="from_state", columns="to_state", values="probability", aggfunc="sum"
-            )
-            models[name] = BasePriceModel(
-                startprob=rows["start_probability"].to_numpy(),
-                transmat=trans.to_numpy(),
-                means=rows["mean_log_change"].to_numpy(),
-                stds=rows["std_log_change"].to_numpy(),
-                stable_state=int(rows.loc[rows["is_stable"], "state"].iloc[0]),
-            )
-        chosen = _rows(con, "learned_base_price_categories", learn_id).set_index(
-            "product_category"
-        )["model_category"]
-        model_of = [chosen.get(c, GLOBAL) for c in categories]
 
-        promo_states = _rows(con, "learned_promo_states", learn_id).set_index("promo_state")
-        promo_states = promo_states.loc[list(STATES)]
-        promo_trans = _rows(con, "learned_promo_transitions", learn_id)
-        promo_init = _rows(con, "learned_promo_initial", learn_id)
-        trans_grid = promo_trans.pivot_table(
-            index=["product_category", "from_state"],
-            columns="to_state",
-            values="probability",
-            aggfunc="sum",
-        )[list(STATES)]
-        init_grid = promo_init.pivot_table(
-            index="product_category", columns="promo_state", values="probability", aggfunc="sum"
-        )[list(STATES)]
-        transmat = np.empty((len(categories), len(STATES), len(STATES)))
-        initial = np.empty((len(categories), len(STATES)))
-        for c, category in enumerate(categories):
-            source = category if category in init_grid.index else GLOBAL
-            initial[c] = init_grid.loc[source].to_numpy()
-            transmat[c] = trans_grid.loc[source].loc[list(STATES)].to_numpy()
+def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
+    """The market as arrays, from one learning pass's tables (``read_learned``)."""
+    catalog = tables["learned_catalog"].sort_values("revenue_rank")
+    catalog = catalog.reset_index(drop=True)
+    categories = sorted(catalog["product_category"].unique())
+    index = {c: i for i, c in enumerate(categories)}
 
-        display_codes, display_mix = _mix(
-            _rows(con, "learned_display_mix", learn_id), "display_location", categories
+    states = tables["learned_base_price_states"]
+    transitions = tables["learned_base_price_transitions"]
+    models = {}
+    for name, rows in states.groupby("model_category"):
+        rows = rows.sort_values("state")
+        trans = transitions[transitions["model_category"] == name].pivot_table(
+            index="from_state", columns="to_state", values="probability", aggfunc="sum"
         )
-        mailer_codes, mailer_mix = _mix(
-            _rows(con, "learned_mailer_mix", learn_id), "mailer_location", categories
+        models[name] = BasePriceModel(
+            startprob=rows["start_probability"].to_numpy(),
+            transmat=trans.to_numpy(),
+            means=rows["mean_log_change"].to_numpy(),
+            stds=rows["std_log_change"].to_numpy(),
+            stable_state=int(rows.loc[rows["is_stable"], "state"].iloc[0]),
         )
-        profiles = _rows(con, "learned_demographic_profiles", learn_id)
-        penetration = (
-            _rows(con, "learned_category_penetration", learn_id)
-            .groupby("product_category")["penetration"]
-            .max()
-            .reindex(categories)
-            .fillna(0.5)
-            .to_numpy()
-        )
-        seasonality = _rows(con, "learned_seasonality", learn_id)
-        tail = con.execute(
-            "SELECT * EXCLUDE (learn_id) FROM learned.learned_tail_products WHERE learn_id = ?",
-            [learn_id],
-        ).df()
-        products = con.execute(
-            """
-            select p.* exclude (run_id)
-            from raw.products p
-            join learned.learned_config c
-              on c.learn_id = $learn_id and c.parameter = 'run_id' and p.run_id = c.value
-            """,
-            {"learn_id": learn_id},
-        ).df()
-    finally:
-        con.close()
+    chosen = tables["learned_base_price_categories"].set_index("product_category")["model_category"]
+    model_of = [chosen.get(c, GLOBAL) for c in categories]
+
+    promo_states = tables["learned_promo_states"].set_index("promo_state")
+    promo_states = promo_states.loc[list(STATES)]
+    promo_trans = tables["learned_promo_transitions"]
+    promo_init = tables["learned_promo_initial"]
+    trans_grid = promo_trans.pivot_table(
+        index=["product_category", "from_state"],
+        columns="to_state",
+        values="probability",
+        aggfunc="sum",
+    )[list(STATES)]
+    init_grid = promo_init.pivot_table(
+        index="product_category", columns="promo_state", values="probability", aggfunc="sum"
+    )[list(STATES)]
+    transmat = np.empty((len(categories), len(STATES), len(STATES)))
+    initial = np.empty((len(categories), len(STATES)))
+    for c, category in enumerate(categories):
+        source = category if category in init_grid.index else GLOBAL
+        initial[c] = init_grid.loc[source].to_numpy()
+        transmat[c] = trans_grid.loc[source].loc[list(STATES)].to_numpy()
+
+    display_codes, display_mix = _mix(tables["learned_display_mix"], "display_location", categories)
+    mailer_codes, mailer_mix = _mix(tables["learned_mailer_mix"], "mailer_location", categories)
+    profiles = tables["learned_demographic_profiles"]
+    penetration = (
+        tables["learned_category_penetration"]
+        .groupby("product_category")["penetration"]
+        .max()
+        .reindex(categories)
+        .fillna(0.5)
+        .to_numpy()
+    )
+    seasonality = tables["learned_seasonality"]
+    tail = tables["learned_tail_products"]
+    products = tables["products"]
 
     return LearnedMarket(
         catalog=catalog,

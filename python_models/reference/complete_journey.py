@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
+
+from ..warehouse.connection import scratch
 
 RUN_ID = "complete_journey"
 SOURCE_TABLES = (
@@ -65,93 +66,93 @@ def read_complete_journey(
     the sample visited and promotions are limited to those stores and to products the sample
     bought, so a small sample gives a small, self-consistent run.
     """
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    folder = data_dir()
-    for name in SOURCE_TABLES:
-        path = str(folder / f"{name}.parquet").replace("'", "''")
-        con.execute(f"CREATE VIEW src_{name} AS SELECT * FROM read_parquet('{path}')")
+    with scratch() as con:
+        folder = data_dir()
+        for name in SOURCE_TABLES:
+            path = str(folder / f"{name}.parquet").replace("'", "''")
+            con.execute(f"CREATE VIEW src_{name} AS SELECT * FROM read_parquet('{path}')")
 
-    if household_sample is None:
-        con.execute("CREATE TABLE sampled AS SELECT DISTINCT household_id FROM src_transactions")
-    else:
-        all_ids = con.execute("SELECT DISTINCT household_id FROM src_transactions").fetchnumpy()
-        chosen = sample_households(all_ids["household_id"], household_sample, sample_seed)
-        con.register("chosen", pa.table({"household_id": chosen}))
-        con.execute("CREATE TABLE sampled AS SELECT household_id FROM chosen")
+        if household_sample is None:
+            con.execute(
+                "CREATE TABLE sampled AS SELECT DISTINCT household_id FROM src_transactions"
+            )
+        else:
+            all_ids = con.execute("SELECT DISTINCT household_id FROM src_transactions").fetchnumpy()
+            chosen = sample_households(all_ids["household_id"], household_sample, sample_seed)
+            con.register("chosen", pa.table({"household_id": chosen}))
+            con.execute("CREATE TABLE sampled AS SELECT household_id FROM chosen")
 
-    con.execute("""
-        CREATE TABLE transactions AS
-        SELECT household_id, store_id, basket_id, product_id, quantity, sales_value,
-               retail_disc, coupon_disc, coupon_match_disc, CAST(week AS INTEGER) AS week,
-               transaction_timestamp
-        FROM src_transactions
-        WHERE household_id IN (SELECT household_id FROM sampled)
-    """)
-    con.execute("""
-        CREATE TABLE coupons AS
-        SELECT DISTINCT coupon_upc, product_id, campaign_id FROM src_coupons
-    """)
-    referenced = """
-        SELECT product_id FROM transactions UNION SELECT product_id FROM coupons
-    """
-    queries = {
-        "households": """
-            SELECT s.household_id, d.age, d.income, d.home_ownership, d.marital_status,
-                   d.household_size, d.household_comp, d.kids_count
-            FROM sampled s LEFT JOIN src_demographics d USING (household_id)
-            ORDER BY s.household_id
-        """,
-        "products": f"""
-            SELECT product_id, manufacturer_id, department, brand, product_category,
-                   product_type, package_size
-            FROM src_products
-            UNION ALL
-            SELECT product_id, NULL, NULL, NULL, NULL, NULL, NULL
-            FROM ({referenced}) r
-            WHERE product_id NOT IN (SELECT product_id FROM src_products)
-            ORDER BY product_id
-        """,
-        "stores": "SELECT DISTINCT store_id FROM transactions ORDER BY store_id",
-        "transactions": "SELECT * FROM transactions",
-        "promotions": f"""
-            SELECT product_id, store_id, display_location, mailer_location,
-                   CAST(week AS INTEGER) AS week
-            FROM src_promotions
-            WHERE store_id IN (SELECT store_id FROM transactions)
-            {
-            ""
-            if household_sample is None
-            else "AND product_id IN (SELECT product_id FROM transactions)"
+        con.execute("""
+            CREATE TABLE transactions AS
+            SELECT household_id, store_id, basket_id, product_id, quantity, sales_value,
+                   retail_disc, coupon_disc, coupon_match_disc, CAST(week AS INTEGER) AS week,
+                   transaction_timestamp
+            FROM src_transactions
+            WHERE household_id IN (SELECT household_id FROM sampled)
+        """)
+        con.execute("""
+            CREATE TABLE coupons AS
+            SELECT DISTINCT coupon_upc, product_id, campaign_id FROM src_coupons
+        """)
+        referenced = """
+            SELECT product_id FROM transactions UNION SELECT product_id FROM coupons
+        """
+        queries = {
+            "households": """
+                SELECT s.household_id, d.age, d.income, d.home_ownership, d.marital_status,
+                       d.household_size, d.household_comp, d.kids_count
+                FROM sampled s LEFT JOIN src_demographics d USING (household_id)
+                ORDER BY s.household_id
+            """,
+            "products": f"""
+                SELECT product_id, manufacturer_id, department, brand, product_category,
+                       product_type, package_size
+                FROM src_products
+                UNION ALL
+                SELECT product_id, NULL, NULL, NULL, NULL, NULL, NULL
+                FROM ({referenced}) r
+                WHERE product_id NOT IN (SELECT product_id FROM src_products)
+                ORDER BY product_id
+            """,
+            "stores": "SELECT DISTINCT store_id FROM transactions ORDER BY store_id",
+            "transactions": "SELECT * FROM transactions",
+            "promotions": f"""
+                SELECT product_id, store_id, display_location, mailer_location,
+                       CAST(week AS INTEGER) AS week
+                FROM src_promotions
+                WHERE store_id IN (SELECT store_id FROM transactions)
+                {
+                ""
+                if household_sample is None
+                else "AND product_id IN (SELECT product_id FROM transactions)"
+            }
+            """,
+            "campaign_descriptions": """
+                SELECT campaign_id, campaign_type, CAST(start_date AS DATE) AS start_date,
+                       CAST(end_date AS DATE) AS end_date
+                FROM src_campaign_descriptions ORDER BY campaign_id
+            """,
+            "campaigns": """
+                SELECT campaign_id, household_id FROM src_campaigns
+                WHERE household_id IN (SELECT household_id FROM sampled)
+                ORDER BY campaign_id, household_id
+            """,
+            "coupons": "SELECT * FROM coupons ORDER BY coupon_upc, product_id, campaign_id",
+            "coupon_redemptions": """
+                SELECT household_id, coupon_upc, campaign_id,
+                       CAST(redemption_date AS DATE) AS redemption_date
+                FROM src_coupon_redemptions
+                WHERE household_id IN (SELECT household_id FROM sampled)
+            """,
         }
-        """,
-        "campaign_descriptions": """
-            SELECT campaign_id, campaign_type, CAST(start_date AS DATE) AS start_date,
-                   CAST(end_date AS DATE) AS end_date
-            FROM src_campaign_descriptions ORDER BY campaign_id
-        """,
-        "campaigns": """
-            SELECT campaign_id, household_id FROM src_campaigns
-            WHERE household_id IN (SELECT household_id FROM sampled)
-            ORDER BY campaign_id, household_id
-        """,
-        "coupons": "SELECT * FROM coupons ORDER BY coupon_upc, product_id, campaign_id",
-        "coupon_redemptions": """
-            SELECT household_id, coupon_upc, campaign_id,
-                   CAST(redemption_date AS DATE) AS redemption_date
-            FROM src_coupon_redemptions
-            WHERE household_id IN (SELECT household_id FROM sampled)
-        """,
-    }
-    tables = {name: con.execute(sql).to_arrow_table() for name, sql in queries.items()}
-    notes = {
-        "placeholder_products": con.execute(
-            f"SELECT count(*) FROM ({referenced}) r "
-            "WHERE product_id NOT IN (SELECT product_id FROM src_products)"
-        ).fetchone()[0],
-        "duplicate_coupon_rows_dropped": con.execute(
-            "SELECT (SELECT count(*) FROM src_coupons) - (SELECT count(*) FROM coupons)"
-        ).fetchone()[0],
-    }
-    con.close()
+        tables = {name: con.execute(sql).to_arrow_table() for name, sql in queries.items()}
+        notes = {
+            "placeholder_products": con.execute(
+                f"SELECT count(*) FROM ({referenced}) r "
+                "WHERE product_id NOT IN (SELECT product_id FROM src_products)"
+            ).fetchone()[0],
+            "duplicate_coupon_rows_dropped": con.execute(
+                "SELECT (SELECT count(*) FROM src_coupons) - (SELECT count(*) FROM coupons)"
+            ).fetchone()[0],
+        }
     return ReferenceData(tables=tables, notes=notes)

@@ -1,13 +1,20 @@
-"""A few lines on the targeting marts and the closed loop, for the pipeline's printout."""
+"""The pipeline's run summary: what a run built, learned, calibrated, targeted and earned, as
+markdown for reports/summary.md and the flow's Prefect artifact.
+
+Every figure is read from the warehouse the run built (or from the flows' results); nothing
+here is typed by hand, so the summary is the place measured figures live.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import duckdb
+import pandas as pd
 
 from ..paths import dbt_target_dir
+from ..warehouse.connection import connect
+from ..warehouse.summary import row_counts
 
 
 def ml_build_seconds() -> float:
@@ -31,8 +38,7 @@ def _f(value, digits: int = 3) -> str:
 
 
 def targeting_lines(warehouse_path: Path) -> str:
-    con = duckdb.connect(str(warehouse_path), read_only=True)
-    try:
+    with connect(warehouse_path, read_only=True) as con:
         propensity = con.execute(
             """
             SELECT run_id, item_level, avg(roc_auc), avg(baseline_roc_auc), count(*)
@@ -57,8 +63,6 @@ def targeting_lines(warehouse_path: Path) -> str:
             "SELECT run_id, count(*), sum(expected_value) FROM targeting.campaign_offers "
             "GROUP BY ALL ORDER BY ALL"
         ).fetchall()
-    finally:
-        con.close()
     lines = [
         f"  propensity {run} {level}: mean ROC AUC {_f(auc)} over {n} items "
         f"(past-frequency baseline {_f(base)})"
@@ -90,6 +94,83 @@ def policy_lines(result: dict) -> str:
         for row in summary.itertuples()
     ]
     return (
-        f"  category {result['category']}, {int(summary['n_seeds'].max())} seeds, "
-        f"{result['seconds']:.0f} s; figure {result['figure']}\n" + "\n".join(lines)
+        f"  category {result['category']}, {int(summary['n_seeds'].max())} seeds; "
+        f"figure {result['figure']}\n" + "\n".join(lines)
     )
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """A frame as a markdown table (index first)."""
+    header = [frame.index.name or "", *map(str, frame.columns)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for index, row in frame.iterrows():
+        lines.append("| " + " | ".join([str(index), *(f"{v:,}" for v in row)]) + " |")
+    return "\n".join(lines)
+
+
+def _pivot(counts: pd.DataFrame, key: str) -> pd.DataFrame:
+    if counts.empty:
+        return pd.DataFrame()
+    grid = counts.pivot_table(index="table", columns=key, values="rows", aggfunc="sum")
+    return grid.fillna(0).astype(int)
+
+
+def learning_lines(learned: dict[str, float]) -> str:
+    return "\n".join(
+        f"  {name:<32} {value:,.4f}" if abs(value) < 1 else f"  {name:<32} {value:,.0f}"
+        for name, value in learned.items()
+    )
+
+
+def published_lines(published: dict[str, dict[str, int]] | None) -> str:
+    if not published:
+        return "  not used (warehouse=duckdb)"
+    return "\n".join(
+        f"  {run_id}: {sum(rows.values()):,} raw rows loaded" for run_id, rows in published.items()
+    )
+
+
+def run_summary(
+    warehouse_path: Path,
+    *,
+    learned: dict[str, float],
+    calibration: str,
+    closed_loop: dict | None,
+    published: dict[str, dict[str, int]] | None,
+    steps: dict[str, float] | None = None,
+) -> str:
+    """The run summary as markdown: rows per mart and run, rows per learned table, learning
+    figures, calibration, targeting, the closed loop, Snowflake, seconds per step."""
+    marts = _pivot(row_counts(warehouse_path, "marts"), "run_id")
+    learned_rows = _pivot(row_counts(warehouse_path, "learned", key="learn_id"), "learn_id")
+    sections = [
+        "# Run summary",
+        f"Warehouse: `{warehouse_path}`",
+        "## Rows per mart and run",
+        _table(marts),
+        "## Rows per learned table and learn id",
+        _table(learned_rows),
+        "## Learning",
+        f"```\n{learning_lines(learned)}\n```",
+        "## Calibration",
+        f"```\n{calibration}\n```",
+        "## Targeting",
+        f"ML models built in {ml_build_seconds():.1f} s of dbt.",
+        f"```\n{targeting_lines(warehouse_path)}\n```",
+        "## Closed loop",
+        f"```\n{policy_lines(closed_loop) if closed_loop else '  skipped'}\n```",
+        "## Snowflake",
+        f"```\n{published_lines(published)}\n```",
+    ]
+    if steps:
+        rows = "\n".join(f"| {step} | {secs:.1f} |" for step, secs in steps.items())
+        sections += ["## Seconds per step", f"| step | seconds |\n|---|---|\n{rows}"]
+    return "\n\n".join(sections) + "\n"
+
+
+def write_summary(markdown: str, reports_dir: Path) -> Path:
+    """Write the summary to ``reports_dir/summary.md``; its path."""
+    path = Path(reports_dir) / "summary.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(markdown)
+    return path

@@ -1,25 +1,20 @@
 """The grocery simulator: a learned multi-stage household model writing Complete-Journey-shaped
-runs.
+runs as Parquet.
 
-One behaviour per module: the learned market as arrays (learned_market); counter-based
-randomness keyed by household and week (counter_random); the pricing engine (pricing), the
-promotional engine (promotions) and the marketing signal (marketing), assembled once per run
-into the market context (market_context); the population (population); store visits (visits);
-category choice with inventory and seasonality (categories); product choice, a multinomial logit
-with reference prices and loss aversion (product_choice); quantities (quantity); randomized coupon
-campaigns (campaigns). ``shard`` runs the weekly loop over a shard of households; ``run`` maps
-shards over processes into Parquet files and loads them; ``config`` is the one validated config.
+One behaviour per module: counter-based randomness keyed by household and week
+(counter_random); the pricing engine (pricing), the promotional engine (promotions) and the
+marketing signal (marketing), assembled once per run from a learned market
+(python_models.market) into the market context (market_context); the population (population);
+store visits (visits); category choice with inventory and seasonality (categories); product
+choice, a multinomial logit with reference prices and loss aversion (product_choice);
+quantities (quantity); randomized coupon campaigns (campaigns). ``weekly_loop`` walks a shard of
+households through the weeks, ``true_uplift`` accounts each eligible household's expected spend
+with and without its coupons, ``raw_tables`` writes the rows in the warehouse's raw schema;
+``run`` runs the shards into Parquet files; ``playback`` replays a world with a chosen campaign;
+``config`` is the one validated config.
 """
 
 from .config import SimulationConfig
-from .learned_market import LearnedMarket, load_learned_market
-from .run import SimulationReport, load_simulation, simulate
+from .run import SimulationReport, simulate
 
-__all__ = [
-    "LearnedMarket",
-    "SimulationConfig",
-    "SimulationReport",
-    "load_learned_market",
-    "load_simulation",
-    "simulate",
-]
+__all__ = ["SimulationConfig", "SimulationReport", "simulate"]

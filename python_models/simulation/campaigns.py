@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..config_checks import check_ranges
+from ..checks import check_ranges
+from ..market.learned_market import LearnedMarket
 from . import counter_random
 from .calendar import week_start
-from .learned_market import LearnedMarket
 
 TYPES = ("Type A", "Type B", "Type C")
 COUPON_UPC_BASE = 50_000_000_000

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ..config_checks import check_ranges
+from ..checks import check_ranges
 
 # Nodes and weights of Gauss-Hermite quadrature for E[f(x + sd Z)], Z standard normal.
 _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(9)

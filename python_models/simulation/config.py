@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..config_checks import check_ranges
+from ..checks import check_ranges
 from ..warehouse.validation import check_run_id
 from .campaigns import CampaignConfig
 from .categories import CategoryConfig
@@ -70,6 +70,13 @@ class SimulationConfig:
 
     def replace(self, **changes: Any) -> SimulationConfig:
         return dataclasses.replace(self, **changes)
+
+    def describe(self) -> str:
+        """One line on what the run is, for its row of raw.runs."""
+        return (
+            f"simulated from learned '{self.learn_id}': {self.n_households} households x "
+            f"{self.n_weeks} weeks, {self.n_stores} stores, seed {self.seed}"
+        )
 
     def as_mapping(self) -> dict[str, Any]:
         """Nested plain values, the inverse of ``from_mapping``."""

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..learning.seasonality import seasonal_multipliers
+from ..market.learned_market import LearnedMarket
+from ..market.seasonal import seasonal_multipliers
 from .campaigns import CampaignPlan, plan_campaigns
 from .config import SimulationConfig
 from .distributions import Beta, Gamma, LogNormal, Normal
-from .learned_market import LearnedMarket
 from .marketing import marketing_signal
 from .pricing import simulate_base_prices
 from .product_choice import (

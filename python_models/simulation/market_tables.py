@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..learning.promo_hmm import STATES
+from ..market.states import STATES
 from .campaigns import description_tables
 from .market_context import MarketContext
 from .promotions import promotions_table

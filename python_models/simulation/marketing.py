@@ -12,8 +12,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ..config_checks import check_ranges
-from .learned_market import LearnedMarket
+from ..checks import check_ranges
+from ..market.learned_market import LearnedMarket
 from .promotions import REGULAR, PromotionContext, supported
 
 

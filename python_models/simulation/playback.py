@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..market.learned_market import LearnedMarket
 from .campaigns import TYPES, CampaignPlan, Offers, plan_campaigns
 from .config import SimulationConfig
-from .learned_market import LearnedMarket
 from .market_context import MarketContext, build_market_context
 from .random_streams import MARKET, stream
-from .shard import simulate_shard
+from .weekly_loop import simulate_shard
 
 PLAYBACK_CAMPAIGN_ID = 10_000  # ids of the training campaigns stay below it
 

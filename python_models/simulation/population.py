@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..config_checks import check_ranges
+from ..checks import check_ranges
 from . import counter_random
 from .distributions import Beta, Gamma, LogNormal, Normal
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..learning.base_price_hmm import sample_base_price_paths
-from .learned_market import LearnedMarket
+from ..market.base_prices import sample_base_price_paths
+from ..market.learned_market import LearnedMarket
 
 
 def simulate_base_prices(

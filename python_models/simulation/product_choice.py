@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config_checks import check_ranges
+from ..checks import check_ranges
 
 # Order of the stacked linear terms: feature rows of ``week_features`` and coefficient columns
 # of ``household_coefficients`` line up.

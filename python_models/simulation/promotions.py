@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .learned_market import LearnedMarket
+from ..market.learned_market import LearnedMarket
 
 REGULAR = 0
 MAX_LEAVE_REGULAR = 0.95

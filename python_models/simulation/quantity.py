@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config_checks import check_ranges
+from ..checks import check_ranges
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,12 +1,12 @@
-"""Simulate a run: market context once, household shards in parallel, Parquet out, then load.
+"""Simulate a run: market context once, household shards in parallel, Parquet out.
 
-``prepare`` builds the market context from the learned tables, writes the market's tables and a
+``prepare`` builds the market context from a learned market, writes the market's tables and a
 plan file; ``run_shard`` simulates one shard of households from the plan and writes its tables
 as Parquet files, transactions streamed week by week (memory is bounded by one shard's state
-per worker, whatever the number of weeks); ``simulate`` maps the shards over
-a process pool with a progress bar (household-weeks done, rate, ETA). Any task runner can map
-``run_shard`` instead (the Prefect pipeline does). ``load_simulation`` loads the Parquet files
-through the validated loader as one run.
+per worker, whatever the number of weeks); ``simulate`` runs the shards in-process or on a
+process pool with a progress bar (household-weeks done, rate, ETA). Any task runner can map
+``run_shard`` instead (the Prefect flow does). The simulator writes Parquet only: loading the
+files is the warehouse's (``python_models.warehouse.load_parquet_run``).
 """
 
 from __future__ import annotations
@@ -23,34 +23,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from ..warehouse import LoadReport, load_run
+from ..market.learned_market import LearnedMarket
+from ..warehouse.parquet import parquet_tables
 from .config import SimulationConfig
-from .learned_market import load_learned_market
 from .market_context import MarketContext, build_market_context
 from .market_tables import market_tables
-from .shard import simulate_shard
+from .raw_tables import arrow_schema
+from .weekly_loop import simulate_shard
 
 PLAN_FILE = "plan.pickle"
 # Transactions stream to Parquet week by week, so their schema is fixed up front.
-TRANSACTIONS_SCHEMA = pa.schema(
-    [
-        ("household_id", pa.int64()),
-        ("store_id", pa.int64()),
-        ("basket_id", pa.int64()),
-        ("product_id", pa.int64()),
-        ("quantity", pa.int64()),
-        ("sales_value", pa.float64()),
-        ("retail_disc", pa.float64()),
-        ("coupon_disc", pa.float64()),
-        ("coupon_match_disc", pa.float64()),
-        ("week", pa.int32()),
-        ("transaction_timestamp", pa.timestamp("s")),
-    ]
-)
+TRANSACTIONS_SCHEMA = arrow_schema("transactions")
 HOUSEHOLD_TABLES = (
     "households",
     "household_parameters",
@@ -101,7 +87,7 @@ def _write(frame: pd.DataFrame, output_dir: Path, table: str, part: str) -> None
 
 
 def prepare(
-    config: SimulationConfig, warehouse_path: str | Path, output_dir: str | Path
+    config: SimulationConfig, market: LearnedMarket, output_dir: str | Path
 ) -> tuple[Path, MarketContext]:
     """Build the market context, write the market tables and the plan; returns the plan path."""
     output = Path(output_dir).resolve()
@@ -113,7 +99,6 @@ def prepare(
             )
         shutil.rmtree(output)  # a previous simulation's output
     output.mkdir(parents=True, exist_ok=True)
-    market = load_learned_market(warehouse_path, config.learn_id)
     context = build_market_context(market, config)
     for table, frame in market_tables(context).items():
         _write(frame, output, table, "market")
@@ -186,14 +171,14 @@ def track(
 
 def simulate(
     config: SimulationConfig,
-    warehouse_path: str | Path,
+    market: LearnedMarket,
     output_dir: str | Path,
     *,
     workers: int = 1,
     progress: bool = True,
     mapper: Callable[[Path, list[Shard]], Iterable[tuple[Shard, dict[str, int]]]] | None = None,
 ) -> SimulationReport:
-    """Simulate ``config`` into Parquet files under ``output_dir`` (replaced).
+    """Simulate ``config`` from ``market`` into Parquet files under ``output_dir`` (replaced).
 
     Shards run in-process (``workers=1``), in a process pool, or through ``mapper`` (any task
     runner); the tables are identical in every case.
@@ -201,7 +186,7 @@ def simulate(
     if workers < 1:
         raise ValueError(f"workers = {workers!r} must be >= 1")
     started = time.perf_counter()
-    plan, _ = prepare(config, warehouse_path, output_dir)
+    plan, _ = prepare(config, market, output_dir)
     prepared = time.perf_counter()
     todo = shards(config)
     if mapper is not None:
@@ -222,36 +207,5 @@ def simulate(
     )
 
 
-def simulated_tables(output_dir: str | Path) -> dict[str, ds.Dataset]:
-    """Every table written under ``output_dir``, as a lazily scanned Parquet dataset."""
-    output = Path(output_dir)
-    return {
-        folder.name: ds.dataset(sorted(folder.glob("*.parquet")), format="parquet")
-        for folder in sorted(output.iterdir())
-        if folder.is_dir()
-    }
-
-
 def parquet_row_counts(output_dir: str | Path) -> dict[str, int]:
-    return {name: data.count_rows() for name, data in simulated_tables(output_dir).items()}
-
-
-def load_simulation(
-    warehouse_path: str | Path,
-    output_dir: str | Path,
-    config: SimulationConfig,
-    *,
-    progress: bool = True,
-) -> LoadReport:
-    """Validate and load the simulated tables as run ``config.run_id`` (replacing it)."""
-    return load_run(
-        warehouse_path,
-        config.run_id,
-        simulated_tables(output_dir),
-        source="simulation",
-        description=(
-            f"simulated from learned '{config.learn_id}': {config.n_households} households x "
-            f"{config.n_weeks} weeks, {config.n_stores} stores, seed {config.seed}"
-        ),
-        progress=progress,
-    )
+    return {name: data.count_rows() for name, data in parquet_tables(output_dir).items()}

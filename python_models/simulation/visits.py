@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ..config_checks import check_ranges
+from ..checks import check_ranges
 from . import counter_random
 from .population import Population
 

@@ -1,5 +1,8 @@
 """The weekly loop of one shard of households: visits, categories, products, units, coupons.
 
+The true-uplift accounting runs beside it (``true_uplift``) and its rows become raw tables
+through the raw-table writer (``raw_tables``).
+
 Vectorised over the shard's households (and, inside a week, over its trips and purchase
 occasions); the only Python loops run over weeks and over the categories bought that week.
 Every random draw is counter-based, keyed by household, week, trip slot, category and draw, so
@@ -15,44 +18,22 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from . import counter_random
+from . import counter_random, raw_tables
 from .calendar import timestamps
 from .campaigns import assign, redemption_probability
-from .categories import (
-    add_purchases,
-    consume,
-    expected_categories,
-    expected_purchase_probability,
-    trip_value,
-    weekly_logits,
-)
+from .categories import add_purchases, consume, expected_categories, trip_value, weekly_logits
 from .config import SimulationConfig
 from .market_context import UNAVAILABLE, MarketContext, typical
 from .population import Population, draw_population, preference_centre
-from .product_choice import PurchaseHistory, choose, household_coefficients, softmax
-from .quantity import draw_units, expected_units, extra_units_mean
+from .product_choice import PurchaseHistory, choose, household_coefficients
+from .quantity import draw_units, extra_units_mean
 from .tail import merge_repeated_lines
+from .true_uplift import UpliftLedger, coupons_held
 from .visits import trip_stores, visit_probability, weekly_trips
 
 MAX_TRIPS = 16  # per household-week; the Poisson tail beyond is negligible
 BATCH_WIDTHS = (8, 16)  # categories with at most this many products are chosen in batches
-DEMOGRAPHIC_COLUMNS = {
-    "age_band": "age",
-    "income_band": "income",
-    "home_ownership": "home_ownership",
-    "marital_status": "marital_status",
-    "household_size": "household_size",
-    "household_composition": "household_comp",
-    "kids_count": "kids_count",
-}
 UNKNOWN_PROFILE = pd.DataFrame({"share": [1.0]})
-
-
-def _log_expected_exp(probability: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """log sum_p probability * exp(value) per row, without overflow: the rise of a category's
-    logsum when ``value`` is added to its products' utilities."""
-    peak = value.max(axis=1, keepdims=True)
-    return np.log((probability * np.exp(value - peak)).sum(axis=1)) + peak[:, 0]
 
 
 def _trip_key(household_id: np.ndarray, week: int, slot: np.ndarray) -> np.ndarray:
@@ -129,10 +110,7 @@ class ShardSimulator:
         )
         # A household's coupon is worth its depth over the depth the plan's values stand for.
         self.coupon_scale = self.depth / context.campaigns.coupon_depth[None, :]
-        shape = self.eligible.shape
-        self.spend_treated, self.spend_control = np.zeros(shape), np.zeros(shape)
-        self.expected_redemptions = np.zeros(shape)
-        self.expected_coupon_cost = np.zeros(shape)
+        self.ledger = UpliftLedger(self.eligible.shape)
         self.output: dict[str, list[pd.DataFrame]] = {"transactions": [], "redemptions": []}
 
     # -- utilities -------------------------------------------------------------------------
@@ -183,86 +161,6 @@ class ShardSimulator:
         utility[~valid] = -np.inf
         return utility
 
-    # -- coupons ---------------------------------------------------------------------------
-
-    def _coupons(self, week: int, logits: np.ndarray, p_visit: np.ndarray) -> dict:
-        """Coupon utilities held this week, per category, and the true-uplift accounting.
-
-        Returns {category: (households, utilities over the category's members)} for treated
-        households; adds to ``logits`` (in place) each treated household's category boost:
-        log E_control[exp(coupon utility)], the rise of its logsum over the category.
-        """
-        context, config = self.context, self.config
-        plan = context.campaigns
-        active = plan.active(week)
-        held: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        if active.size == 0:
-            return held
-        coupons = np.flatnonzero(np.isin(plan.coupon_campaign, active))
-        category_of = context.market.product_category[plan.coupon_product[coupons]]
-        parameters = self.population.parameters
-        sensitivity = parameters["coupon_sensitivity"]
-        trips = 1.0 + config.visits.extra_trips_mean * parameters["trip_frequency"]
-        visits = trips * (1.0 + config.categories.extra_products_mean)
-        for c in np.unique(category_of):
-            members = context.category_members[c]
-            in_category = coupons[category_of == c]
-            campaigns = np.unique(plan.coupon_campaign[in_category])
-            rows = np.flatnonzero(self.eligible[:, campaigns].any(axis=1))
-            if rows.size == 0:
-                continue
-            base = self.utilities(rows, self.population.home_store[rows], c, week)
-            p_control = softmax(base)
-            total = np.zeros_like(base)
-            for k in campaigns:
-                mine = in_category[plan.coupon_campaign[in_category] == k]
-                position = np.searchsorted(members, plan.coupon_product[mine])
-                products = plan.coupon_product[mine]
-                shelf = context.shelf_price[products, week]
-                # What the household pays on average: the discount only when it claims it.
-                claim = parameters["discount_claim_rate"][rows, None]
-                paid = claim * shelf[None, :] + (1.0 - claim) * context.base_price[products, week]
-                value = plan.coupon_value[mine][None, :] * self.coupon_scale[rows, k][:, None]
-                coupon = np.zeros_like(base)
-                coupon[:, position] = (
-                    config.choice.coupon_effect * sensitivity[rows, None] * value / shelf[None, :]
-                )
-                p_treated = softmax(base + coupon)
-                boost = _log_expected_exp(p_control, coupon)
-                category_logit = logits[rows, c]
-                sd = config.categories.trip_size_sd
-                buy_control = expected_purchase_probability(category_logit, sd)
-                buy_treated = expected_purchase_probability(category_logit + boost, sd)
-                units = expected_units(
-                    extra_units_mean(
-                        self.population.parameters["stockpiling"][rows, None],
-                        context.perceived_depth[products, week][None, :],
-                        config.quantity,
-                    ),
-                    config.quantity,
-                )
-                occasions = p_visit[rows] * visits[rows]
-                eligible = self.eligible[rows, k]
-                spend_t = (p_treated[:, position] * units * paid).sum(axis=1)
-                spend_c = (p_control[:, position] * units * paid).sum(axis=1)
-                self.spend_treated[rows, k] += eligible * occasions * buy_treated * spend_t
-                self.spend_control[rows, k] += eligible * occasions * buy_control * spend_c
-                # A product drawn on any of the 1 + Poisson(m) draws makes one line (one
-                # coupon): P(line) = 1 - (1 - q) exp(-m q) for choice probability q.
-                m = config.categories.extra_products_mean
-                q = p_treated[:, position]
-                line = 1.0 - (1.0 - q) * np.exp(-m * q)
-                redeeming = eligible * p_visit[rows] * trips[rows] * buy_treated * self.redeem[rows]
-                self.expected_redemptions[rows, k] += redeeming * line.sum(axis=1)
-                self.expected_coupon_cost[rows, k] += redeeming * (line * value).sum(axis=1)
-                total += coupon * self.treated[rows, k][:, None]
-            holders = total.any(axis=1)
-            if holders.any():
-                rows, total, p_control = rows[holders], total[holders], p_control[holders]
-                logits[rows, c] += _log_expected_exp(p_control, total)
-                held[int(c)] = (rows, total)
-        return held
-
     # -- one week --------------------------------------------------------------------------
 
     def week(self, week: int) -> None:
@@ -295,7 +193,7 @@ class ShardSimulator:
             config.visits,
             self.promo_reference,
         )
-        held = self._coupons(week, logits, p_visit)
+        held = coupons_held(self, week, logits, p_visit)
         trips = np.minimum(
             weekly_trips(population, p_visit, week_no, seed, config.visits), MAX_TRIPS
         )
@@ -427,141 +325,57 @@ class ShardSimulator:
         )
         stamp = timestamps(np.full(len(key), week_no), day, minute)
         basket = key  # household, week and slot: unique, and the same for any shard
-        transactions = pd.DataFrame(
-            {
-                "household_id": self.ids[buyer],
-                "store_id": context.store_ids[store[lines.trip]],
-                "basket_id": basket[lines.trip],
-                "product_id": context.tail.product_ids_of(
-                    seed,
-                    self.ids[buyer],
-                    lines.product,
-                    kept=np.isin(lines.product, plan.coupon_product),
-                ),
-                "quantity": lines.units,
-                "sales_value": np.round(lines.units * shelf, 2),
-                "retail_disc": np.round(lines.units * (base - shelf), 2),
-                "coupon_disc": np.round(coupon_disc, 2),
-                "coupon_match_disc": 0.0,
-                "week": np.int32(week_no),
-                "transaction_timestamp": stamp[lines.trip],
-            }
+        transactions = raw_tables.frame(
+            "transactions",
+            household_id=self.ids[buyer],
+            store_id=context.store_ids[store[lines.trip]],
+            basket_id=basket[lines.trip],
+            product_id=context.tail.product_ids_of(
+                seed,
+                self.ids[buyer],
+                lines.product,
+                kept=np.isin(lines.product, plan.coupon_product),
+            ),
+            quantity=lines.units,
+            sales_value=np.round(lines.units * shelf, 2),
+            retail_disc=np.round(lines.units * (base - shelf), 2),
+            coupon_disc=np.round(coupon_disc, 2),
+            coupon_match_disc=0.0,
+            week=np.int32(week_no),
+            transaction_timestamp=stamp[lines.trip],
         )
         self.output["transactions"].append(merge_repeated_lines(transactions))
         if len(redeemed_rows):
             coupon = coupon_of[lines.product[redeemed_rows]]
             self.output["redemptions"].append(
-                pd.DataFrame(
-                    {
-                        "household_id": self.ids[buyer[redeemed_rows]],
-                        "coupon_upc": plan.coupon_upc[coupon],
-                        "campaign_id": plan.campaign_id[plan.coupon_campaign[coupon]],
-                        "redemption_date": pd.to_datetime(stamp[lines.trip[redeemed_rows]]).date,
-                    }
+                raw_tables.frame(
+                    "coupon_redemptions",
+                    household_id=self.ids[buyer[redeemed_rows]],
+                    coupon_upc=plan.coupon_upc[coupon],
+                    campaign_id=plan.campaign_id[plan.coupon_campaign[coupon]],
+                    redemption_date=pd.to_datetime(stamp[lines.trip[redeemed_rows]]).date,
                 )
             )
 
     # -- tables ----------------------------------------------------------------------------
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """Every household-level raw table of the shard, from its state after the last week."""
         context, population = self.context, self.population
         plan = context.campaigns
-        params = population.parameters
-        demographics = population.demographics.rename(columns=DEMOGRAPHIC_COLUMNS)
-        households = pd.DataFrame({"household_id": self.ids})
-        for column in DEMOGRAPHIC_COLUMNS.values():
-            households[column] = demographics[column].to_numpy() if column in demographics else None
-        parameters = pd.DataFrame(
-            {
-                "household_id": self.ids,
-                "home_store_id": context.store_ids[population.home_store],
-                **{
-                    name: params[name]
-                    for name in (
-                        "price_sensitivity",
-                        "promo_response",
-                        "display_response",
-                        "feature_response",
-                        "quality_preference",
-                        "reference_price_weight",
-                        "gain_sensitivity",
-                        "loss_sensitivity",
-                        "visit_propensity",
-                        "brand_loyalty",
-                        "coupon_sensitivity",
-                        "store_loyalty",
-                        "left_digit_sensitivity",
-                        "price_tier_taste",
-                        "pack_size_taste",
-                        "stockpiling",
-                        "discount_claim_rate",
-                        "trip_frequency",
-                        "basket_size",
-                    )
-                },
-            }
-        )
         row, k = np.nonzero(self.eligible)
-        assignments = pd.DataFrame(
-            {
-                "campaign_id": plan.campaign_id[k],
-                "household_id": self.ids[row],
-                "treatment_group": np.where(self.treated[row, k], "treatment", "control"),
-                "coupon_depth": self.depth[row, k],
-            }
-        )
-        uplift = pd.DataFrame(
-            {
-                "campaign_id": plan.campaign_id[k],
-                "household_id": self.ids[row],
-                "expected_spend_treated": self.spend_treated[row, k],
-                "expected_spend_control": self.spend_control[row, k],
-                "true_uplift": self.spend_treated[row, k] - self.spend_control[row, k],
-                "expected_redemptions": self.expected_redemptions[row, k],
-                "expected_coupon_cost": self.expected_coupon_cost[row, k],
-            }
-        )
-        treated = assignments[assignments["treatment_group"] == "treatment"]
-        redemptions = _concat(self.output["redemptions"], REDEMPTION_COLUMNS)
-        redemptions = redemptions.drop_duplicates(
-            ["household_id", "coupon_upc", "campaign_id", "redemption_date"]
-        )
         return {
-            "households": households,
-            "household_parameters": parameters,
-            "campaigns": treated[["campaign_id", "household_id"]].reset_index(drop=True),
-            "campaign_assignments": assignments,
-            "true_uplift": uplift,
-            "transactions": _concat(self.output["transactions"], TRANSACTION_COLUMNS),
-            "coupon_redemptions": redemptions.reset_index(drop=True),
+            "households": raw_tables.households(self.ids, population.demographics),
+            "household_parameters": raw_tables.household_parameters(
+                self.ids, context.store_ids[population.home_store], population.parameters
+            ),
+            **raw_tables.campaign_tables(
+                plan.campaign_id[k], self.ids[row], self.treated[row, k], self.depth[row, k]
+            ),
+            "true_uplift": self.ledger.table(plan.campaign_id, self.ids, self.eligible),
+            "transactions": raw_tables.concat(self.output["transactions"], "transactions"),
+            "coupon_redemptions": raw_tables.coupon_redemptions(self.output["redemptions"]),
         }
-
-
-TRANSACTION_COLUMNS = {
-    "household_id": "int64",
-    "store_id": "int64",
-    "basket_id": "int64",
-    "product_id": "int64",
-    "quantity": "int64",
-    "sales_value": "float64",
-    "retail_disc": "float64",
-    "coupon_disc": "float64",
-    "coupon_match_disc": "float64",
-    "week": "int32",
-    "transaction_timestamp": "datetime64[s]",
-}
-REDEMPTION_COLUMNS = {
-    "household_id": "int64",
-    "coupon_upc": "int64",
-    "campaign_id": "int64",
-    "redemption_date": "object",
-}
-
-
-def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
-    if frames:
-        return pd.concat(frames, ignore_index=True)
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
 
 
 def simulate_shard(

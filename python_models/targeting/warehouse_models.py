@@ -12,6 +12,7 @@ from . import metrics
 from . import uplift as learners
 from .campaign_builder import Budget, reason_codes, select
 from .campaign_data import COLUMNS, campaign_features, campaign_rows, offer_history
+from .offer_figures import fit_offer_models
 from .propensity import PropensityConfig, evaluate, propensity
 
 DEMOGRAPHICS = ("age_band", "income_band")
@@ -227,12 +228,7 @@ def campaign_offers(
     )
     for run_id, inputs, rows, x, demographics in runs:
         run_lines, weeks, run_campaigns, run_coupons, run_assignments = inputs
-        t, d = rows["treated"].to_numpy(), rows["depth"].to_numpy()
-        model = learners.fit("x_learner", x, t, rows["spend"], d)
-        treated = t.astype(bool)
-        cost_model = learners.outcome_model(
-            x[treated], rows.loc[treated, "coupon_cost"], d[treated]
-        )
+        models = fit_offer_models(x, rows, "x_learner")
 
         target = category
         if target is None:
@@ -252,15 +248,7 @@ def campaign_offers(
             households=ids,
             history=offer_history(run_lines, run_campaigns, run_coupons, run_assignments, start),
         )
-        fx = _features(features, demographics)
-        menu = np.asarray(budget.menu)
-        uplift = np.column_stack([model.uplift(fx, depth) for depth in menu])
-        cost = np.column_stack(
-            [
-                np.maximum(cost_model.predict(np.column_stack([fx, np.full(len(fx), depth)])), 0)
-                for depth in menu
-            ]
-        )
+        uplift, cost = models.figures(_features(features, demographics), budget.menu)
         run_budget = Budget(
             max_contacts=int(budget_share * len(ids)),
             max_discount=budget.max_discount,

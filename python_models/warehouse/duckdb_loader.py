@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 
 from .batch import canonical_select_sql, register_batch, row_count, rows_bar
+from .connection import connect
 from .ddl import raw_schema_ddl
 from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, TABLES_BY_NAME
 from .validation import check_run_id, check_table_set
@@ -63,17 +64,10 @@ def load_run(
     started = time.perf_counter()
     check_run_id(run_id)
     check_table_set(run_id, set(tables))
-    path = Path(warehouse_path).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("SET enable_progress_bar = false")
+    with connect(warehouse_path) as con:
         register_batch(con, run_id, tables)
         sizes = {t.name: row_count(tables.get(t.name)) for t in RAW_TABLES}
         rows = _replace_run(con, run_id, source, description, sizes, progress)
-    finally:
-        con.close()
     return LoadReport(run_id, rows, time.perf_counter() - started)
 
 

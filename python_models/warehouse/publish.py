@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
+from .connection import connect
 from .duckdb_loader import LoadReport
 from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
 from .snowflake_settings import SnowflakeSettings
@@ -19,16 +19,13 @@ from .validation import check_run_id
 
 def run_ids(warehouse_path: str | Path) -> list[str]:
     """Every run loaded in the DuckDB warehouse."""
-    con = duckdb.connect(str(Path(warehouse_path).resolve()), read_only=True)
-    try:
+    with connect(warehouse_path, read_only=True) as con:
         return [
             row[0]
             for row in con.execute(
                 f"SELECT {RUN_ID_COLUMN} FROM {RAW_SCHEMA}.{RUNS_TABLE} ORDER BY 1"
             ).fetchall()
         ]
-    finally:
-        con.close()
 
 
 def read_run(
@@ -37,10 +34,7 @@ def read_run(
     """A run's raw tables (without ``run_id``), its source and its description."""
     check_run_id(run_id)
     path = Path(warehouse_path).expanduser().resolve()
-    if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run the pipeline (make run) first")
-    con = duckdb.connect(str(path), read_only=True)
-    try:
+    with connect(path, read_only=True) as con:
         found = con.execute(
             f"SELECT source, description FROM {RAW_SCHEMA}.{RUNS_TABLE} WHERE {RUN_ID_COLUMN} = ?",
             [run_id],
@@ -55,8 +49,6 @@ def read_run(
             ).to_arrow_table()
             for table in RAW_TABLES
         }
-    finally:
-        con.close()
     return tables, found[0], found[1]
 
 

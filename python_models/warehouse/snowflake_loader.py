@@ -21,6 +21,7 @@ import snowflake.connector
 import snowflake.connector.pandas_tools
 
 from .batch import canonical_select_sql, register_batch, row_count, rows_bar
+from .connection import scratch
 from .ddl import raw_schema_ddl
 from .duckdb_loader import LoadError, LoadReport
 from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, Table
@@ -71,9 +72,7 @@ def load_run_snowflake(
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows = {chunk_rows} must be >= 1")
 
-    batch = duckdb.connect()
-    try:
-        batch.execute("SET enable_progress_bar = false")
+    with scratch() as batch:
         register_batch(batch, run_id, tables)
         sizes = {t.name: row_count(tables.get(t.name)) for t in RAW_TABLES}
         conn = connect(settings)
@@ -83,8 +82,6 @@ def load_run_snowflake(
             rows = _replace_run(conn, run_id, source, description)
         finally:
             conn.close()
-    finally:
-        batch.close()
     return LoadReport(run_id, rows, time.perf_counter() - started)
 
 

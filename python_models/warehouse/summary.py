@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
+
+from .connection import connect
 
 
 def row_counts(warehouse_path: str | Path, schema: str, key: str = "run_id") -> pd.DataFrame:
     """One row per table of ``schema`` and value of ``key``: ``table``, ``key``, ``rows``."""
-    con = duckdb.connect(str(Path(warehouse_path).resolve()), read_only=True)
-    try:
+    with connect(warehouse_path, read_only=True) as con:
         tables = [
             row[0]
             for row in con.execute(
@@ -28,8 +28,6 @@ def row_counts(warehouse_path: str | Path, schema: str, key: str = "run_id") -> 
             for table in tables
         )
         return con.execute(f'SELECT * FROM ({union}) ORDER BY "table", {key}').df()
-    finally:
-        con.close()
 
 
 def counts_by_key(counts: pd.DataFrame, key: str = "run_id") -> dict[str, dict[str, int]]:

@@ -17,6 +17,7 @@ from .schema import RAW_TABLES, RUN_ID_COLUMN, Table
 
 SAMPLE_ROWS = 5
 RUN_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+IDENTIFIER_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 _INTEGER_TYPES = {
     "TINYINT",
@@ -80,6 +81,23 @@ def check_run_id(run_id: str) -> None:
         raise ValueError(
             f"run_id {run_id!r} is not valid: use 1-63 lowercase letters, digits or "
             "underscores, starting with a letter (e.g. 'complete_journey', 'sim_seed42')."
+        )
+
+
+def check_identifier(name: str) -> None:
+    """Refuse a schema, table or column name that is not a plain lowercase SQL identifier (it
+    is spliced into SQL)."""
+    if not isinstance(name, str) or not IDENTIFIER_PATTERN.match(name):
+        raise ValueError(f"{name!r} is not a plain lowercase SQL identifier")
+
+
+def check_key_id(name: str, value: str) -> None:
+    """Refuse an id (run, learn, evaluation or study id) that is not 1-63 lowercase letters,
+    digits or underscores starting with a letter."""
+    if not isinstance(value, str) or not RUN_ID_PATTERN.match(value):
+        raise ValueError(
+            f"{name} {value!r} is not valid: use 1-63 lowercase letters, digits or "
+            "underscores, starting with a letter"
         )
 
 

@@ -1,0 +1,1 @@
+"""Reports on what the pipeline built: the run summary (reports/summary.md)."""
