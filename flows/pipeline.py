@@ -25,7 +25,7 @@ from python_models.calibration import write_report
 from python_models.learning import LearnConfig, learn_market
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID, read_complete_journey
-from python_models.reporting.run_summary import run_summary, write_summary
+from python_models.reporting.run_summary import ml_build_seconds, run_summary, write_summary
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse import load_run
 from python_models.warehouse.builds import dbt_build, snowflake_build
@@ -60,7 +60,7 @@ def load_reference(
     return report.rows
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, task_run_name="dbt build {selector}")
 def build(warehouse_path: Path, selector: str) -> None:
     """``dbt build`` of one named build (dbt_project/selectors.yml), in a subprocess; never
     retried. dbt's progress goes to the console line by line; the Prefect log gets its
@@ -95,6 +95,7 @@ def summarize(
     warehouse_path: Path,
     reports_dir: Path,
     learned: dict[str, float],
+    ml_seconds: float,
     calibration: str,
     closed_loop: dict | None,
     published: dict[str, dict[str, int]] | None,
@@ -104,6 +105,7 @@ def summarize(
     markdown = run_summary(
         warehouse_path,
         learned=learned,
+        ml_seconds=ml_seconds,
         calibration=calibration,
         closed_loop=closed_loop,
         published=published,
@@ -217,6 +219,7 @@ def pipeline(
         workers=workers,
     )
     build(path, "everything")
+    ml_seconds = ml_build_seconds()  # from dbt's run results of the build just run
     calibration = calibration_report(path, simulation_config.run_id, reports / "calibration")
     closed_loop = None
     if campaign_seeds:
@@ -236,7 +239,7 @@ def pipeline(
             runs=[run_id, simulation_config.run_id],
             target=snowflake_target,
         )
-    return summarize(path, reports, learned, calibration, closed_loop, published)
+    return summarize(path, reports, learned, ml_seconds, calibration, closed_loop, published)
 
 
 if __name__ == "__main__":

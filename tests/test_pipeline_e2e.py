@@ -120,3 +120,18 @@ def test_the_pipeline_plays_a_campaign_back(built):
     assert rows == sorted((policy, 1) for policy in POLICIES)
     figure = path.parent / "reports" / "campaign" / "pipeline" / "policy_comparison.png"
     assert figure.stat().st_size > 10_000
+
+
+def test_the_run_summary_is_written_from_the_warehouse(built):
+    """reports/summary.md holds the figures the run built: rows per mart and run as the
+    warehouse counts them, the closed loop's policies, and Prefect's seconds per step."""
+    path, summary = built
+    text = (path.parent / "reports" / "summary.md").read_text()
+    lines = summary["marts"]["complete_journey"]["fct_transaction_items"]
+    assert f"| fct_transaction_items | {lines:,} |" in text
+    for policy in POLICIES:
+        assert f"  {policy:<10} contacts" in text
+    for step in ("load_reference", "learn", "dbt build learned_outputs", "dbt build everything"):
+        assert f"| {step} |" in text
+    (seconds,) = [line for line in text.splitlines() if line.startswith("ML models built in")]
+    assert float(seconds.split()[3]) > 0

@@ -18,7 +18,8 @@ from ..warehouse.summary import row_counts
 
 
 def ml_build_seconds() -> float:
-    """Seconds the last dbt build spent on the targeting models (dbt's run_results.json)."""
+    """Seconds the last dbt command spent on the targeting models (dbt's run_results.json):
+    read it right after the build that made them."""
     results = dbt_target_dir() / "run_results.json"
     if not results.exists():
         return float("nan")
@@ -134,6 +135,7 @@ def run_summary(
     warehouse_path: Path,
     *,
     learned: dict[str, float],
+    ml_seconds: float,
     calibration: str,
     closed_loop: dict | None,
     published: dict[str, dict[str, int]] | None,
@@ -155,7 +157,7 @@ def run_summary(
         "## Calibration",
         f"```\n{calibration}\n```",
         "## Targeting",
-        f"ML models built in {ml_build_seconds():.1f} s of dbt.",
+        f"ML models built in {ml_seconds:.1f} s of dbt.",
         f"```\n{targeting_lines(warehouse_path)}\n```",
         "## Closed loop",
         f"```\n{policy_lines(closed_loop) if closed_loop else '  skipped'}\n```",
