@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from flows.cli import run_command
 from flows.environment import prefect_api_for_workers
@@ -150,8 +150,12 @@ def campaign(
     market = load_learned_market(path, learn_id)
     category = config.category or default_category(market)
     check_category(market, category, learn_id)  # before any world is simulated
-    runner = ProcessPoolTaskRunner(max_workers=min(workers, len(config.seeds)))
-    with prefect_api_for_workers():
+    if min(workers, len(config.seeds)) > 1:
+        runner = ProcessPoolTaskRunner(max_workers=min(workers, len(config.seeds)))
+        with prefect_api_for_workers():
+            per_seed = play_worlds.with_options(task_runner=runner)(market, config, category)
+    else:  # one world at a time: in this process, without starting a pool
+        runner = ThreadPoolTaskRunner(max_workers=1)
         per_seed = play_worlds.with_options(task_runner=runner)(market, config, category)
     summary = summarize(per_seed)
     reports = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR / "campaign"

@@ -13,7 +13,16 @@ from conftest import query
 from simulated_market import CONFIG, MARKET
 
 from flows.campaign import campaign
-from python_models.experiments.closed_loop import POLICIES, run_seed, summarize
+from python_models.experiments.closed_loop import (
+    POLICIES,
+    default_category,
+    evaluate_world,
+    run_seed,
+    summarize,
+)
+from python_models.experiments.config import ClosedLoopConfig
+from python_models.market import load_learned_market
+from python_models.reference import RUN_ID
 from python_models.simulation.campaigns import CampaignConfig, Offers
 from python_models.simulation.playback import PLAYBACK_CAMPAIGN_ID, build_world, play
 from python_models.targeting.campaign_builder import Budget
@@ -180,25 +189,20 @@ def test_campaign_flow_refuses_bad_input_before_writing(built, tmp_path, change,
 
 
 @pytest.mark.e2e
-def test_the_worlds_training_campaigns_change_what_the_model_learns(built, tmp_path):
+def test_the_worlds_training_campaigns_change_what_the_model_learns(built):
+    """Each world setting of ClosedLoopConfig reaches the model policy: fewer training campaigns
+    or fewer eligible households, another campaign."""
     path, _ = built
-    settings = dict(
-        warehouse_path=str(path),
-        seeds=[0],
-        n_households=300,
-        training_weeks=16,
-        campaign_weeks=3,
-        training_campaigns=6,
-        reports_dir=str(tmp_path),
+    market = load_learned_market(path, RUN_ID)
+    category = default_category(market)
+    base = ClosedLoopConfig(
+        seeds=(0,), n_households=300, training_weeks=16, campaign_weeks=3, training_campaigns=6
     )
-    results = [
-        campaign(**{**settings, **change}, evaluation_id=name)["summary"]
-        for name, change in [
-            ("base", {}),
-            ("fewer", {"training_campaigns": 3}),
-            ("eligible", {"eligible_share": 0.3}),
-        ]
+    model = [
+        evaluate_world(market, dataclasses.replace(base, **change), 0, category)
+        .set_index("policy")
+        .loc["model"]
+        for change in ({}, {"training_campaigns": 3}, {"eligible_share": 0.3})
     ]
-    model = [r.set_index("policy").loc["model"] for r in results]
     assert not model[0].equals(model[1])
     assert not model[0].equals(model[2])

@@ -256,7 +256,7 @@ def test_the_default_target_keeps_the_folder_schemas(layouts):
         "select list(table_type order by table_schema) from information_schema.tables "
         "where table_name = 'int_targeting_campaigns_listed_with_weeks'",
     )
-    assert types[0] == ["BASE TABLE", "BASE TABLE"]
+    assert types[0] == ["VIEW", "VIEW"]
     ours = query(path, "select * from marts.fct_transaction_items order by all")
     theirs = query(path, f"select * from {DEV_SCHEMA}_marts.fct_transaction_items order by all")
     assert ours == theirs and len(ours) == len(small_run()["transactions"])
