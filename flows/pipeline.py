@@ -171,8 +171,7 @@ def pipeline(
         A TOML or JSON file of simulation settings; default the calibrated settings committed
         in config/simulation.json (written by ``flows.calibrate``).
     workers
-        Processes simulating household shards and playing campaign worlds in parallel (the
-        output does not depend on it).
+        Processes simulating household shards in parallel (the output does not depend on it).
     campaign_seeds, campaign_households
         Campaign worlds the closed loop plays the model's campaign back in (``flows.campaign``,
         evaluation id ``pipeline``), and households per world; no seeds skips the step.
@@ -229,7 +228,6 @@ def pipeline(
             evaluation_id="pipeline",
             seeds=list(campaign_seeds),
             n_households=campaign_households,
-            workers=workers,
             reports_dir=str(reports / "campaign"),
         )
     published = None

@@ -23,7 +23,7 @@ def step_seconds() -> dict[str, float]:
     for run in sorted(runs, key=lambda r: r.start_time or r.expected_start_time):
         if run.start_time is None or run.end_time is None:
             continue
-        name = re.sub(r"-[0-9a-f]{3}$", "", run.name)  # Prefect's run suffix
+        name = re.sub(r"-[0-9a-f]{1,3}$", "", run.name)  # Prefect's run suffix (-7c4, -0)
         label, n = name, 1
         while label in steps:
             n += 1

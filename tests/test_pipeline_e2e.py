@@ -131,7 +131,8 @@ def test_the_run_summary_is_written_from_the_warehouse(built):
     assert f"| fct_transaction_items | {lines:,} |" in text
     for policy in POLICIES:
         assert f"  {policy:<10} contacts" in text
-    for step in ("load_reference", "learn", "dbt build learned_outputs", "dbt build everything"):
+    steps = ("load_reference", "learn", "dbt build learned_outputs", "simulate", "campaign")
+    for step in (*steps, "dbt build everything"):
         assert f"| {step} |" in text
     (seconds,) = [line for line in text.splitlines() if line.startswith("ML models built in")]
     assert float(seconds.split()[4]) > 0
