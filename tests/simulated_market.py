@@ -119,13 +119,37 @@ def seasonality(categories: list[str]) -> pd.DataFrame:
 
 def with_tail(market: LearnedMarket, per_group: int = 4, share: float = 0.4) -> LearnedMarket:
     """``market`` with ``per_group`` tail products in each category and brand tier of its
-    catalog, selling ``share`` of the group's units (ids from 900,000, units falling by rank)."""
+    catalog, selling ``share`` of the group's units (ids from 900,000, units falling by rank),
+    each at its own prices: regular prices from $20.00 up by a cent per product (above every
+    catalog price), every other product discounted on half its lines at a depth of 0.3."""
     groups = market.catalog[["product_category", "brand_tier"]].drop_duplicates()
     tail = groups.loc[groups.index.repeat(per_group)].reset_index(drop=True)
     tail.insert(0, "product_id", 900_000 + np.arange(len(tail)))
     tail["units"] = np.tile(np.arange(per_group, 0, -1) * 10.0, len(groups))
     tail["tail_share"] = share
+    tail["regular_price"] = 20.0 + 0.01 * np.arange(len(tail))
+    tail["promo_share"] = np.where(np.arange(len(tail)) % 2 == 0, 0.5, 0.0)
+    tail["promo_depth"] = np.where(np.arange(len(tail)) % 2 == 0, 0.3, 0.0)
     return dataclasses.replace(market, tail=tail)
+
+
+def with_lifecycle(
+    market: LearnedMarket, lapse: float = 0.05, back: float = 0.2, min_weeks: int = 2
+) -> LearnedMarket:
+    """``market`` with learned lifecycle hazards: the same ``lapse`` and ``back`` (return)
+    hazard in each of three equal bands of shopping frequency."""
+    bands = pd.DataFrame(
+        {
+            "frequency_band": [1, 2, 3],
+            "max_visit_share": [0.3, 0.7, 1.0],
+            "n_households": [100, 100, 100],
+            "visit_share": [0.2, 0.5, 0.85],
+            "lapse_hazard": lapse,
+            "return_hazard": back,
+            "min_lapse_weeks": min_weeks,
+        }
+    )
+    return dataclasses.replace(market, lifecycle=bands)
 
 
 MARKET = small_market()

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from simulated_market import CONFIG, MARKET, checksum, run, with_tail
+from simulated_market import CONFIG, MARKET, checksum, run, with_lifecycle, with_tail
 
 from python_models.simulation.config import SimulationConfig
 from python_models.simulation.distributions import Beta, Gamma, LogNormal, Normal
@@ -17,7 +17,8 @@ from python_models.simulation.distributions import Beta, Gamma, LogNormal, Norma
 SMALL = dataclasses.replace(CONFIG, n_households=120, n_weeks=10)
 # Fields that name or partition a run rather than shape it.
 IDENTITY = {"run_id", "learn_id", "shard_size"}
-TAILED = with_tail(MARKET)  # with products outside the catalog, so the tail settings act
+# With products outside the catalog and lifecycle hazards, so the tail and lifecycle settings act.
+TAILED = with_lifecycle(with_tail(MARKET))
 
 
 def perturbed(value):

@@ -1,5 +1,6 @@
 """The long tail: households buy their own variants of catalog products, products outside the
-catalog, without changing what they buy, how much or at what price."""
+catalog, without changing which categories and brand tiers they buy or how much; each tail
+product sells at its own learned prices, and a promotion sells the product promoted."""
 
 from __future__ import annotations
 
@@ -39,22 +40,49 @@ def campaign_product_ids(context) -> np.ndarray:
 
 
 def by_group(tables) -> pd.DataFrame:
-    """Units and money per basket and (category, brand tier) of the bought product."""
+    """Units per basket and (category, brand tier) of the bought product."""
     lines = tables["transactions"].merge(tables["products"], on="product_id")
     lines["brand_tier"] = lines["brand"]
-    return lines.groupby(["basket_id", *GROUP])[["quantity", "sales_value", "retail_disc"]].sum()
+    return lines.groupby(["basket_id", *GROUP])[["quantity"]].sum()
 
 
-def test_tail_variants_keep_every_basket_category_brand_units_and_money(plain, tailed):
+def test_tail_variants_keep_every_basket_category_brand_and_units(plain, tailed):
     tailed = tailed[1]
     assert len(tailed["transactions"]) > 1000
     assert tailed["transactions"]["product_id"].isin(TAILED.tail["product_id"]).any()
     assert not tailed["transactions"].duplicated(["basket_id", "product_id"]).any()
     assert set(tailed["products"]["product_id"]) >= set(tailed["transactions"]["product_id"])
-    pd.testing.assert_frame_equal(by_group(tailed), by_group(plain), check_exact=False, atol=1e-6)
+    pd.testing.assert_frame_equal(by_group(tailed), by_group(plain))
     # Campaigns and their true uplift are the catalog's: untouched by the tail.
     for table in ("true_uplift", "coupon_redemptions"):
         pd.testing.assert_frame_equal(tailed[table], plain[table])
+
+
+def test_every_tail_line_is_priced_from_its_own_product(tailed):
+    lines = tailed[1]["transactions"].merge(TAILED.tail, on="product_id")
+    lines = lines[lines["quantity"] > 0]
+    assert len(lines) > 500
+    base = (lines["sales_value"] + lines["retail_disc"]) / lines["quantity"]
+    # Regular prices are cents apart: a line at another product's price would miss its own.
+    np.testing.assert_allclose(base, lines["regular_price"], atol=0.006)
+    discounted = lines["retail_disc"] > 0
+    depth = lines.loc[discounted, "retail_disc"] / (base * lines["quantity"])[discounted]
+    # (A line merging two draws of the product, one discounted and one not, sits between.)
+    assert (depth < 0.31).all() and (abs(depth - 0.3) < 0.01).mean() > 0.95
+    # Never-discounted products never are; the others on about their learned share of lines.
+    assert not discounted[lines["promo_share"] == 0].any()
+    assert abs(discounted[lines["promo_share"] > 0].mean() - 0.5) < 0.1
+
+
+def test_a_catalog_products_discount_is_never_paid_on_its_variants(plain, tailed):
+    """A tail line's discount is its own product's (depth 0.3, and none for the products never
+    discounted), whatever its catalog product's discount that week."""
+    lines = tailed[1]["transactions"]
+    on_tail = lines["product_id"].isin(TAILED.tail["product_id"])
+    never = lines["product_id"].isin(TAILED.tail.loc[TAILED.tail["promo_share"] == 0, "product_id"])
+    assert (plain["transactions"]["retail_disc"] > 0).mean() > 0.3
+    assert never.sum() > 200 and (lines.loc[never, "retail_disc"] == 0).all()
+    assert (lines.loc[on_tail & ~never, "retail_disc"] > 0).any()
 
 
 def test_tail_share_and_draws_follow_the_learned_tail(tailed):
@@ -98,9 +126,13 @@ def test_a_household_keeps_its_variant_of_a_product():
     index = np.tile(np.arange(len(catalog)), 300)
     ids = catalog["product_id"].to_numpy()[index]
     kept = np.zeros(len(index), bool)
-    first = assortment.product_ids_of(3, households, index, kept)
+
+    def product_ids(seed, households, index, kept):
+        return assortment.product_ids_of(index, assortment.variants(seed, households, index, kept))
+
+    first = product_ids(3, households, index, kept)
     order = np.random.default_rng(0).permutation(len(index))
-    again = assortment.product_ids_of(3, households[order], index[order], kept)
+    again = product_ids(3, households[order], index[order], kept)
     np.testing.assert_array_equal(again, first[order])
     swapped = first != ids
     assert abs(swapped.mean() - SHARE) < 0.02
@@ -111,8 +143,8 @@ def test_a_household_keeps_its_variant_of_a_product():
     )
     per_product = pd.Series(first[swapped]).groupby(ids[swapped]).nunique()
     assert (per_product > 1).mean() > 0.9
-    other_seed = assortment.product_ids_of(4, households, index, kept)
-    assert (assortment.product_ids_of(3, households, index, ~kept) == ids).all()
+    other_seed = product_ids(4, households, index, kept)
+    assert (product_ids(3, households, index, ~kept) == ids).all()
     assert (other_seed != first).mean() > 0.2
 
 

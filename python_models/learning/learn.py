@@ -21,6 +21,7 @@ from .household_priors import (
     learn_demographic_profiles,
     learn_shopping_distributions,
 )
+from .lifecycle import learn_lifecycle
 from .plots import plot_price_paths, plot_seasonality
 from .price_series import learn_price_series, product_weeks
 from .promo_hmm import learn_promo_hmm
@@ -128,6 +129,7 @@ def learn_market(
         profiles = learn_demographic_profiles(con, config.run_id)
         distributions = learn_shopping_distributions(con, config.run_id)
         penetration = learn_category_penetration(con, config.run_id)
+        lifecycle = learn_lifecycle(con, config.run_id)
         timed("household priors", t)
 
         summary = {
@@ -160,6 +162,7 @@ def learn_market(
             "learned_demographic_profiles": profiles,
             "learned_shopping_distributions": distributions,
             "learned_category_penetration": penetration,
+            "learned_lifecycle": lifecycle,
         }
         t = time.perf_counter()
         rows = write_learned(con, config.learn_id, tables)

@@ -47,6 +47,9 @@ class LearnedMarket:
     products: pd.DataFrame | None = None  # raw product rows of the catalog, then of the tail
     # learned_tail_products rows: the shopper products outside the catalog (simulation/tail.py)
     tail: pd.DataFrame | None = None
+    # learned_lifecycle rows: weekly lapse and return hazards per band of shopping frequency
+    # (simulation/lifecycle.py); None: households never lapse
+    lifecycle: pd.DataFrame | None = None
 
     def penetration(self) -> np.ndarray:
         if self.category_penetration is None:
@@ -103,10 +106,14 @@ REQUIRED_TABLES = (
 )
 
 
+# Learned by later versions of learning: a pass without them simulates without their behaviour.
+OPTIONAL_TABLES = ("learned_tail_products", "learned_lifecycle")
+
+
 def load_learned_market(warehouse_path: str | Path, learn_id: str) -> LearnedMarket:
     """Read every learned table the market engines need for ``learn_id``."""
     return market_from_tables(
-        read_learned(warehouse_path, learn_id, REQUIRED_TABLES, optional=("learned_tail_products",))
+        read_learned(warehouse_path, learn_id, REQUIRED_TABLES, optional=OPTIONAL_TABLES)
     )
 
 
@@ -191,4 +198,5 @@ def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
             products, on="product_id", how="left"
         ),
         tail=tail,
+        lifecycle=tables.get("learned_lifecycle"),
     )

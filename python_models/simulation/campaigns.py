@@ -8,7 +8,10 @@ then assigned to treatment with probability ``treatment_share``, else to control
 and control differ only by chance and uplift is identifiable (eligible and ineligible households
 differ, as targeted ones do in Complete Journey). Treated households hold the coupons: while
 the campaign runs a coupon adds utility to its product (``product_choice``) and redeems with a
-probability rising with the household's coupon sensitivity. Control households are recorded
+probability rising with the household's coupon sensitivity. Offers tire: a household's
+response to a campaign (its coupons' utility and its redemption log-odds) falls with the other
+offers it received recently (``offer_fatigue``), so contacts spaced apart work better than
+contacts in a row. Control households are recorded
 only in the simulation-only ``campaign_assignments`` table. All household draws are
 counter-based, keyed by household and campaign.
 
@@ -50,6 +53,13 @@ class CampaignConfig:
     redemption_logit: float = 0.5  # logit of redeeming a held coupon at purchase, typical hh
     # Depths treated households' coupons are drawn from (uniformly); empty: coupon_depth for all.
     depth_menu: tuple[float, ...] = ()
+    # Promotion fatigue: each other offer a household received, weighted by
+    # exp(-weeks since it started / fatigue_memory_weeks), multiplies its coupons' utility by
+    # exp(-fatigue) and lowers its redemption log-odds by fatigue. A stated default: the real
+    # campaigns are not randomized (offers go to the heaviest shoppers), so their data
+    # confound fatigue with who receives more offers.
+    fatigue: float = 0.25
+    fatigue_memory_weeks: float = 8.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "depth_menu", tuple(float(d) for d in self.depth_menu))
@@ -70,6 +80,8 @@ class CampaignConfig:
                 "products_per_category": (1, 50),
                 "coupon_depth": (0.01, 0.9),
                 "redemption_logit": (-10.0, 10.0),
+                "fatigue": (0.0, 5.0),
+                "fatigue_memory_weeks": (0.5, 104.0),
             },
         )
 
@@ -217,10 +229,27 @@ def assign(
     return eligible, treated, depth
 
 
-def redemption_probability(
-    coupon_sensitivity: np.ndarray, typical_sensitivity: float, config: CampaignConfig
+def offer_fatigue(
+    treated: np.ndarray, plan: CampaignPlan, week: int, config: CampaignConfig
 ) -> np.ndarray:
-    return special.expit(config.redemption_logit + np.log(coupon_sensitivity / typical_sensitivity))
+    """(households x campaigns) the recent offers each household holds against each campaign
+    in week index ``week``: the sum over its other treated campaigns started by then of
+    exp(-weeks since their start / fatigue_memory_weeks)."""
+    since = week - plan.start_week
+    weight = np.where(since >= 0, np.exp(-np.maximum(since, 0) / config.fatigue_memory_weeks), 0.0)
+    # Every started campaign counts against every other, not against itself.
+    return (treated * weight[None, :]).sum(axis=1, keepdims=True) - treated * weight[None, :]
+
+
+def redemption_probability(
+    coupon_sensitivity: np.ndarray,
+    typical_sensitivity: float,
+    config: CampaignConfig,
+    fatigue: np.ndarray,
+) -> np.ndarray:
+    """(households x campaigns) probability of redeeming a held coupon at purchase."""
+    logit = config.redemption_logit + np.log(coupon_sensitivity / typical_sensitivity)
+    return special.expit(logit[:, None] - config.fatigue * fatigue)
 
 
 def description_tables(plan: CampaignPlan, market: LearnedMarket) -> dict[str, pd.DataFrame]:

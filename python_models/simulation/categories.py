@@ -6,6 +6,11 @@ Per household and category, a weekly logit:
     + seasonality_weight * log(learned seasonal index of the category this week)
     + promo_value_effect * relative promo sensitivity * the category's promotional value
     - inventory_effect * weeks of supply at home
+    + habit_strength * habit
+
+Habit is state dependence: each week a household buys a category adds 1 to its habit of it,
+and habits decay by ``habit_decay`` a week, so what a household bought lately it buys again
+beyond what its fixed preference says (the persistence the real data shows at category level).
 
 Inventory is counted in weeks of supply: a purchase adds ``supply_weeks_per_unit`` per unit,
 divided by the household's consumption rate of the category, and a week of consumption removes
@@ -38,6 +43,13 @@ class CategoryConfig:
     promo_value_effect: float = 1.0  # logit per unit promotional value, typical household
     trip_size_sd: float = 0.9  # sd of the per-trip effect shared by all categories
     extra_products_mean: float = 0.35  # products beyond the first of a bought category
+    habit_strength: float = 0.15  # logit per unit of habit (recent weeks buying the category)
+    habit_decay: float = 0.8  # weekly decay of the habit
+
+    @property
+    def habit_ceiling(self) -> float:
+        """The habit of a category bought every week."""
+        return 1.0 / (1.0 - self.habit_decay)
 
     def __post_init__(self) -> None:
         check_ranges(
@@ -50,6 +62,8 @@ class CategoryConfig:
                 "promo_value_effect": (0.0, 10.0),
                 "trip_size_sd": (0.0, 5.0),
                 "extra_products_mean": (0.0, 10.0),
+                "habit_strength": (0.0, 3.0),
+                "habit_decay": (0.0, 0.95),
             },
         )
 
@@ -60,6 +74,7 @@ def weekly_logits(
     promo_value: np.ndarray,
     relative_promo: np.ndarray,
     inventory: np.ndarray,
+    habit: np.ndarray,
     config: CategoryConfig,
 ) -> np.ndarray:
     """(households x categories) logits for one week, before trip and coupon effects."""
@@ -69,7 +84,25 @@ def weekly_logits(
         + config.seasonality_weight * log_season[None, :]
         + config.promo_value_effect * relative_promo[:, None] * promo_value[None, :]
         - config.inventory_effect * inventory
+        + config.habit_strength * habit
     ).astype(np.float32)
+
+
+def initial_habit(preference: np.ndarray, trips: np.ndarray, config: CategoryConfig) -> np.ndarray:
+    """Roughly each household's steady habit of each category before the first week: its
+    per-trip purchase probability x its mean trips a week x the habit of a weekly buyer."""
+    weekly = special.expit(config.base_logit + preference) * trips[:, None]
+    return (np.minimum(weekly, 1.0) * config.habit_ceiling).astype(np.float32)
+
+
+def add_habits(
+    habit: np.ndarray, household: np.ndarray, category: np.ndarray, config: CategoryConfig
+) -> None:
+    """One week passes: habits decay, and each (household, category) bought adds 1 (in place)."""
+    habit *= np.float32(config.habit_decay)
+    bought = np.zeros(habit.shape, dtype=bool)
+    bought[household, category] = True
+    habit += bought
 
 
 def expected_categories(logits: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from ..checks import check_ranges
 from ..warehouse.validation import check_run_id
 from .campaigns import CampaignConfig
 from .categories import CategoryConfig
+from .lifecycle import LifecycleConfig
 from .marketing import MarketingConfig
 from .population import PopulationConfig
 from .product_choice import ChoiceConfig
@@ -44,6 +45,7 @@ class SimulationConfig:
     population: PopulationConfig = field(default_factory=PopulationConfig)
     marketing: MarketingConfig = field(default_factory=MarketingConfig)
     visits: VisitConfig = field(default_factory=VisitConfig)
+    lifecycle: LifecycleConfig = field(default_factory=LifecycleConfig)
     categories: CategoryConfig = field(default_factory=CategoryConfig)
     choice: ChoiceConfig = field(default_factory=ChoiceConfig)
     quantity: QuantityConfig = field(default_factory=QuantityConfig)

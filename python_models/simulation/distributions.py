@@ -1,10 +1,16 @@
-"""Typed, validated distributions of household parameters, drawn with counter-based randomness."""
+"""Typed, validated distributions of household parameters, drawn with counter-based randomness.
+
+Each is a transform of a standard normal score (``from_score``): a household's parameters are
+drawn as normal scores first, which ``traits`` may correlate (a Gaussian copula), then mapped
+to each distribution, so the correlations never change a parameter's own distribution.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
 
 from . import counter_random
 
@@ -28,7 +34,10 @@ class LogNormal:
             raise ValueError(f"LogNormal.sigma = {self.sigma!r} must be >= 0")
 
     def draw(self, seed: int, stream: str, *keys: np.ndarray) -> np.ndarray:
-        return self.median * np.exp(self.sigma * counter_random.normal(seed, stream, *keys))
+        return self.from_score(counter_random.normal(seed, stream, *keys))
+
+    def from_score(self, z: np.ndarray) -> np.ndarray:
+        return self.median * np.exp(self.sigma * z)
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,10 @@ class Normal:
             raise ValueError(f"Normal.sd = {self.sd!r} must be >= 0")
 
     def draw(self, seed: int, stream: str, *keys: np.ndarray) -> np.ndarray:
-        return self.mean + self.sd * counter_random.normal(seed, stream, *keys)
+        return self.from_score(counter_random.normal(seed, stream, *keys))
+
+    def from_score(self, z: np.ndarray) -> np.ndarray:
+        return self.mean + self.sd * z
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,9 @@ class Beta:
 
     def draw(self, seed: int, stream: str, *keys: np.ndarray) -> np.ndarray:
         return counter_random.beta(seed, stream, self.a, self.b, *keys)
+
+    def from_score(self, z: np.ndarray) -> np.ndarray:
+        return special.betaincinv(self.a, self.b, special.ndtr(z))
 
 
 @dataclass(frozen=True)
@@ -68,3 +83,6 @@ class Gamma:
 
     def draw(self, seed: int, stream: str, *keys: np.ndarray) -> np.ndarray:
         return counter_random.gamma(seed, stream, self.shape, *keys) * self.mean / self.shape
+
+    def from_score(self, z: np.ndarray) -> np.ndarray:
+        return special.gammaincinv(self.shape, special.ndtr(z)) * self.mean / self.shape

@@ -1,9 +1,10 @@
 """Population: households with demographics and their own behavioural parameters.
 
 No archetypes: every household draws every parameter from its own distribution, each parameter
-from an independent counter-based stream keyed by household id, so changing one distribution
-never moves another parameter's draws, and a household is the same whichever shard it is in.
-Demographics are drawn from the learned joint profiles.
+from its own counter-based stream keyed by household id, so changing one distribution never
+moves another parameter's draws, and a household is the same whichever shard it is in. The
+draws are normal scores, correlated by ``correlation`` (a Gaussian copula, ``traits``) before
+each is mapped to its distribution. Demographics are drawn from the learned joint profiles.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from scipy import special
 from ..checks import check_ranges
 from . import counter_random
 from .distributions import Beta, Gamma, LogNormal, Normal
+from .traits import TraitCorrelation
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +51,8 @@ class PopulationConfig:
     discount_claim_rate: Beta = Beta(6.0, 1.5)  # share of the retailer's discounts claimed
     trip_frequency: LogNormal = LogNormal(1.0, 0.5)  # multiplier of the extra trips per week
     basket_size: Normal = Normal(0.0, 0.3)  # logit added to every category: big or small baskets
+    # How the parameters move together (traits.py); the default draws them independently.
+    correlation: TraitCorrelation = field(default_factory=TraitCorrelation)
 
     def __post_init__(self) -> None:
         if self.category_preference_sd < 0:
@@ -63,7 +67,13 @@ SCALAR_PARAMETERS = [
     f.name
     for f in fields(PopulationConfig)
     if f.name
-    not in ("category_preference_sd", "category_centre_weight", "consumption_rate", "loss_premium")
+    not in (
+        "category_preference_sd",
+        "category_centre_weight",
+        "consumption_rate",
+        "loss_premium",
+        "correlation",
+    )
 ]
 
 
@@ -103,7 +113,9 @@ def draw_population(
     logit of the share of households buying the category.
     """
     ids = np.asarray(household_ids, dtype=np.int64)
-    parameters = {name: getattr(config, name).draw(seed, name, ids) for name in SCALAR_PARAMETERS}
+    scores = {name: counter_random.normal(seed, name, ids) for name in SCALAR_PARAMETERS}
+    config.correlation.correlate(scores, seed, ids)
+    parameters = {name: getattr(config, name).from_score(scores[name]) for name in scores}
     premium = config.loss_premium.draw(seed, "loss_premium", ids)
     parameters["loss_sensitivity"] = parameters["gain_sensitivity"] * (1.0 + premium)
 

@@ -5,14 +5,20 @@ shelf also holds tens of thousands of rarely-bought products that together sell 
 many categories (learning/tail.py). Here a household's *variant* of a catalog product is, with
 probability ``tail_weight`` x the tail share of the product's category and brand tier, a tail
 product of the same category and brand tier, drawn by the tail products' real units: the
-household buys that product wherever it would buy the catalog product, at the catalog product's
-prices and promotions. Both draws are keyed by (household, catalog product), so a household
-keeps its variant all year (repeat purchases stay repeat purchases, a private-label buyer stays
-one) and a run is the same for any number of workers.
+household buys that product wherever it would buy the catalog product. Both draws are keyed by
+(household, catalog product), so a household keeps its variant all year (repeat purchases stay
+repeat purchases, a private-label buyer stays one) and a run is the same for any number of
+workers.
 
-Products on the plan's coupon campaigns (any campaign, including one played back after the
-market was built) are never swapped: campaigns, their redemptions and their true uplift stay on
-the catalog products they name.
+A tail product keeps its own prices: its learned regular price, and its own retailer discounts
+(on in a store-week with the probability that reproduces the learned share of its lines bought
+on a discount, at its learned depth, and claimed like any other discount). Promotions apply to
+the product promoted: a catalog product's discount is never paid on its variants (what its
+promotion does to demand, the household's choice of the product's slot, still reaches a
+household's variant: the choice model sees catalog products only). Products on the plan's
+coupon campaigns (any campaign, including one played back after the market was built) are
+never swapped, so campaigns, their redemptions and their true uplift stay on the catalog
+products they name.
 """
 
 from __future__ import annotations
@@ -35,17 +41,31 @@ class TailAssortment:
     group: np.ndarray  # (catalog products,) the product's (category, brand tier) group
     product_ids: np.ndarray  # (tail products,) sorted by group
     cumulative: np.ndarray  # (tail products,) group + cumulative unit share within it, (g, g+1]
+    regular_price: np.ndarray  # (tail products,) learned median shelf price per unit
+    promo_share: np.ndarray  # (tail products,) learned share of lines on a retailer discount
+    promo_depth: np.ndarray  # (tail products,) learned median depth of those lines
 
     @classmethod
     def build(
         cls, tail: pd.DataFrame | None, catalog: pd.DataFrame, weight: float
     ) -> TailAssortment:
         """From learned_tail_products rows (product_id, product_category, brand_tier, units,
-        tail_share) and the catalog. None, no rows or a weight of 0: no tail."""
+        tail_share, regular_price, promo_share, promo_depth) and the catalog. None, no rows or
+        a weight of 0: no tail."""
         n = len(catalog)
         ids = catalog["product_id"].to_numpy(np.int64)
         if tail is None or tail.empty or weight == 0:
-            return cls(ids, np.zeros(n), np.zeros(n, np.int64), np.zeros(0, np.int64), np.zeros(0))
+            none = np.zeros(0)
+            return cls(
+                ids,
+                np.zeros(n),
+                np.zeros(n, np.int64),
+                np.zeros(0, np.int64),
+                none,
+                none,
+                none,
+                none,
+            )
         rows = tail[tail["units"] > 0]
         groups = rows[GROUP].drop_duplicates().reset_index(drop=True)
         groups["group"] = np.arange(len(groups))
@@ -65,27 +85,73 @@ class TailAssortment:
         )
         share = np.clip(weight * of_catalog["tail_share"].fillna(0.0).to_numpy(), 0.0, 1.0)
         catalog_group = of_catalog["group"].fillna(0).to_numpy(np.int64)
-        return cls(ids, share, catalog_group, rows["product_id"].to_numpy(np.int64), cumulative)
+        return cls(
+            ids,
+            share,
+            catalog_group,
+            rows["product_id"].to_numpy(np.int64),
+            cumulative,
+            rows["regular_price"].to_numpy(float),
+            rows["promo_share"].to_numpy(float),
+            rows["promo_depth"].to_numpy(float),
+        )
 
-    def product_ids_of(
+    def variants(
         self,
         seed: int,
         household_ids: np.ndarray,
         catalog_index: np.ndarray,
         kept: np.ndarray,
     ) -> np.ndarray:
-        """The product id each line records: catalog product ``catalog_index``'s, or the
-        household's tail variant of it; lines where ``kept`` is True keep the catalog product."""
-        out = self.catalog_ids[catalog_index]
+        """Per line, the index of the tail product the household buys instead of catalog
+        product ``catalog_index`` (-1: the catalog product itself); lines where ``kept`` is
+        True keep the catalog product."""
+        variant = np.full(len(catalog_index), -1, dtype=np.int64)
         if not self.product_ids.size:
-            return out
+            return variant
+        catalog_ids = self.catalog_ids[catalog_index]
         swapped = ~kept & counter_random.bernoulli(
-            seed, "tail", self.share[catalog_index], household_ids, out
+            seed, "tail", self.share[catalog_index], household_ids, catalog_ids
         )
-        u = counter_random.uniform(seed, "tail_product", household_ids[swapped], out[swapped])
+        u = counter_random.uniform(
+            seed, "tail_product", household_ids[swapped], catalog_ids[swapped]
+        )
         at = self.group[catalog_index[swapped]] + u
-        out[swapped] = self.product_ids[np.searchsorted(self.cumulative, at, side="right")]
+        variant[swapped] = np.searchsorted(self.cumulative, at, side="right")
+        return variant
+
+    def product_ids_of(self, catalog_index: np.ndarray, variant: np.ndarray) -> np.ndarray:
+        """The product id each line records: its tail variant's, else the catalog product's."""
+        out = self.catalog_ids[catalog_index]
+        on_tail = variant >= 0
+        out[on_tail] = self.product_ids[variant[on_tail]]
         return out
+
+    def shelf_prices(
+        self,
+        seed: int,
+        variant: np.ndarray,
+        week: int,
+        store: np.ndarray,
+        claimed: np.ndarray,
+        claim_rate: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(base, shelf) price per unit of lines on tail products (``variant`` >= 0): the
+        product's regular price, less its depth when it is on discount in the line's
+        store-week and the household ``claimed`` it. A store-week is on discount with
+        probability promo_share / ``claim_rate`` (the typical share of discounts claimed), so
+        the share of the product's lines bought on a discount is its learned one."""
+        base = self.regular_price[variant]
+        on_discount = counter_random.bernoulli(
+            seed,
+            "tail_promo",
+            np.minimum(self.promo_share[variant] / claim_rate, 1.0),
+            self.product_ids[variant],
+            week,
+            store,
+        )
+        depth = np.where(on_discount & claimed, self.promo_depth[variant], 0.0)
+        return base, base * (1.0 - depth)
 
 
 def merge_repeated_lines(transactions: pd.DataFrame) -> pd.DataFrame:

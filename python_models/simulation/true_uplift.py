@@ -97,7 +97,10 @@ def coupons_held(self: ShardSimulator, week: int, logits: np.ndarray, p_visit: n
             value = plan.coupon_value[mine][None, :] * self.coupon_scale[rows, k][:, None]
             coupon = np.zeros_like(base)
             coupon[:, position] = (
-                config.choice.coupon_effect * sensitivity[rows, None] * value / shelf[None, :]
+                config.choice.coupon_effect
+                * (sensitivity[rows] * self.response[rows, k])[:, None]
+                * value
+                / shelf[None, :]
             )
             p_treated = softmax(base + coupon)
             boost = log_expected_exp(p_control, coupon)
@@ -124,7 +127,7 @@ def coupons_held(self: ShardSimulator, week: int, logits: np.ndarray, p_visit: n
             m = config.categories.extra_products_mean
             q = p_treated[:, position]
             line = 1.0 - (1.0 - q) * np.exp(-m * q)
-            redeeming = eligible * p_visit[rows] * trips[rows] * buy_treated * self.redeem[rows]
+            redeeming = eligible * p_visit[rows] * trips[rows] * buy_treated * self.redeem[rows, k]
             self.ledger.expected_redemptions[rows, k] += redeeming * line.sum(axis=1)
             self.ledger.expected_coupon_cost[rows, k] += redeeming * (line * value).sum(axis=1)
             total += coupon * self.treated[rows, k][:, None]

@@ -20,9 +20,18 @@ from scipy import special
 
 from . import counter_random, raw_tables
 from .calendar import timestamps
-from .campaigns import assign, redemption_probability
-from .categories import add_purchases, consume, expected_categories, trip_value, weekly_logits
+from .campaigns import assign, offer_fatigue, redemption_probability
+from .categories import (
+    add_habits,
+    add_purchases,
+    consume,
+    expected_categories,
+    initial_habit,
+    trip_value,
+    weekly_logits,
+)
 from .config import SimulationConfig
+from .lifecycle import Lifecycle
 from .market_context import UNAVAILABLE, MarketContext, typical
 from .population import Population, draw_population, preference_centre
 from .product_choice import PurchaseHistory, choose, household_coefficients
@@ -75,6 +84,7 @@ class ShardSimulator:
         self.ids = self.population.household_id
         self.coefficients = household_coefficients(params)
         self.promo_reference = typical(config.population.promo_response)
+        self.claim_reference = typical(config.population.discount_claim_rate)
         self.relative_promo = params["promo_response"] / self.promo_reference
         self.baseline_categories = expected_categories(
             (config.categories.base_logit + self.population.category_preference).astype(np.float32)
@@ -83,6 +93,10 @@ class ShardSimulator:
         self.inventory = (
             counter_random.uniform(config.seed, "initial_inventory", self.ids[:, None]) * supply
         ).astype(np.float32)
+        mean_trips = 0.5 * (1.0 + config.visits.extra_trips_mean * params["trip_frequency"])
+        self.habit = initial_habit(
+            self.population.category_preference, mean_trips, config.categories
+        )
         self.history = PurchaseHistory(n_households, context.order, config.choice.loyalty_decay)
         self.category_start = np.array([sl.start for sl in context.category_slices])
         self.category_size = np.array([sl.stop - sl.start for sl in context.category_slices])
@@ -91,6 +105,16 @@ class ShardSimulator:
             self.category_batch[(self.category_size <= width) & (self.category_size > 0)] = b
         self.display_response = params["display_response"].astype(np.float32)
         self.brand_loyalty = params["brand_loyalty"].astype(np.float32)
+        visit = config.population.visit_propensity
+        self.lifecycle = Lifecycle(
+            market.lifecycle,
+            config.lifecycle,
+            self.ids,
+            (params["visit_propensity"] - visit.mean) / visit.sd
+            if visit.sd
+            else np.zeros(n_households),
+            config.seed,
+        )
         self.weeks_since = np.floor(
             counter_random.uniform(config.seed, "initial_recency", self.ids) * 4
         )
@@ -103,15 +127,24 @@ class ShardSimulator:
             config.campaigns,
             config.seed,
         )
-        self.redeem = redemption_probability(
-            params["coupon_sensitivity"],
-            typical(config.population.coupon_sensitivity),
-            config.campaigns,
-        )
+        self.redeem, self.response = self._offer_response(0)
         # A household's coupon is worth its depth over the depth the plan's values stand for.
         self.coupon_scale = self.depth / context.campaigns.coupon_depth[None, :]
         self.ledger = UpliftLedger(self.eligible.shape)
         self.output: dict[str, list[pd.DataFrame]] = {"transactions": [], "redemptions": []}
+
+    def _offer_response(self, week: int) -> tuple[np.ndarray, np.ndarray]:
+        """(households x campaigns) this week's probability of redeeming a held coupon, and
+        what promotion fatigue leaves of the coupons' utility."""
+        config = self.config
+        fatigue = offer_fatigue(self.treated, self.context.campaigns, week, config.campaigns)
+        redeem = redemption_probability(
+            self.population.parameters["coupon_sensitivity"],
+            typical(config.population.coupon_sensitivity),
+            config.campaigns,
+            fatigue,
+        )
+        return redeem, np.exp(-config.campaigns.fatigue * fatigue)
 
     # -- utilities -------------------------------------------------------------------------
 
@@ -174,25 +207,32 @@ class ShardSimulator:
         if week > 0:
             consume(self.inventory)
             self.history.age()
+            self.lifecycle.step(week_no)
         logits = weekly_logits(
             population.category_preference,
             context.log_category_season[:, week],
             context.promo_value[:, week],
             self.relative_promo,
             self.inventory,
+            self.habit,
             config.categories,
         )
         logits[:, context.category_closed[:, week]] = UNAVAILABLE
         value = trip_value(logits, self.baseline_categories)
-        p_visit = visit_probability(
-            population,
-            context.signal[population.home_store, week],
-            value,
-            self.weeks_since,
-            float(context.traffic[week]),
-            config.visits,
-            self.promo_reference,
+        p_visit = (
+            visit_probability(
+                population,
+                context.signal[population.home_store, week],
+                value,
+                self.weeks_since,
+                float(context.traffic[week]),
+                config.visits,
+                self.promo_reference,
+            )
+            * self.lifecycle.active
         )
+        if context.campaigns.active(week).size:
+            self.redeem, self.response = self._offer_response(week)
         held = coupons_held(self, week, logits, p_visit)
         trips = np.minimum(
             weekly_trips(population, p_visit, week_no, seed, config.visits), MAX_TRIPS
@@ -239,6 +279,8 @@ class ShardSimulator:
                 config.categories,
             )
             self.history.add(household[lines.trip], lines.product)
+        if self.config.categories.habit_strength:
+            add_habits(self.habit, household[lines.trip], lines.category, config.categories)
         visited = trips > 0
         self.weeks_since = np.where(visited, 0, self.weeks_since + 1)
 
@@ -299,6 +341,22 @@ class ShardSimulator:
             < (self.population.parameters["discount_claim_rate"][buyer])
         )
         shelf = np.where(claimed, context.shelf_price[lines.product, week], base)
+        # A household's tail variant of the product (none for coupon products), at its own prices.
+        tail = context.tail
+        variant = tail.variants(
+            seed, self.ids[buyer], lines.product, kept=np.isin(lines.product, plan.coupon_product)
+        )
+        on_tail = variant >= 0
+        if on_tail.any():
+            base, shelf = base.copy(), shelf.copy()
+            base[on_tail], shelf[on_tail] = tail.shelf_prices(
+                seed,
+                variant[on_tail],
+                week_no,
+                context.store_ids[store[lines.trip[on_tail]]],
+                claimed[on_tail],
+                self.claim_reference,
+            )
 
         # Coupons: a treated household buying a product of a running campaign may redeem.
         coupon_disc = np.zeros(len(lines.trip))
@@ -312,7 +370,8 @@ class ShardSimulator:
             holds = coupon >= 0
             holds[holds] = self.treated[buyer[holds], plan.coupon_campaign[coupon[holds]]]
             u = counter_random.uniform(seed, "redeem", key[lines.trip], lines.product)
-            redeemed = holds & (u < self.redeem[buyer])
+            campaign = plan.coupon_campaign[np.maximum(coupon, 0)]
+            redeemed = holds & (u < self.redeem[buyer, campaign])
             scale = self.coupon_scale[buyer[redeemed], plan.coupon_campaign[coupon[redeemed]]]
             coupon_disc[redeemed] = np.minimum(
                 plan.coupon_value[coupon[redeemed]] * scale, lines.units[redeemed] * shelf[redeemed]
@@ -330,12 +389,7 @@ class ShardSimulator:
             household_id=self.ids[buyer],
             store_id=context.store_ids[store[lines.trip]],
             basket_id=basket[lines.trip],
-            product_id=context.tail.product_ids_of(
-                seed,
-                self.ids[buyer],
-                lines.product,
-                kept=np.isin(lines.product, plan.coupon_product),
-            ),
+            product_id=tail.product_ids_of(lines.product, variant),
             quantity=lines.units,
             sales_value=np.round(lines.units * shelf, 2),
             retail_disc=np.round(lines.units * (base - shelf), 2),

@@ -1,0 +1,86 @@
+"""Households arrive, lapse and return: the weeks a household shops at all.
+
+Each household is active (it visits at its own rate, ``visits``) or lapsed (it does not shop),
+moving between the two with weekly hazards learned per band of shopping frequency
+(learning/lifecycle.py): an active household lapses with the lapse hazard; a lapse lasts at
+least its learned min_lapse_weeks weeks, then ends with the return hazard each week. A
+household's band is the quantile of its visit propensity under the configured distribution
+(the same for any shard). Households start in the chain's stationary distribution, so a late
+first visit is an arrival, an early last one a lapse, and the active share of a long run stays
+where it starts.
+Draws are counter-based, keyed by household and week. Without learned hazards (or with
+``lapse_scale`` 0) every household stays active.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ..checks import check_ranges
+from . import counter_random
+
+ACTIVE = 0  # states 1 .. min_lapse_weeks are the weeks of a lapse, the last one open-ended
+
+
+@dataclass(frozen=True, kw_only=True)
+class LifecycleConfig:
+    lapse_scale: float = 1.0  # multiplier of the learned lapse hazards (0: nobody lapses)
+    return_scale: float = 1.0  # multiplier of the learned return hazards
+
+    def __post_init__(self) -> None:
+        check_ranges(self, {"lapse_scale": (0.0, 10.0), "return_scale": (0.1, 10.0)})
+
+
+class Lifecycle:
+    """The lifecycle states of a shard's households, one week at a time."""
+
+    def __init__(
+        self,
+        learned: pd.DataFrame | None,
+        config: LifecycleConfig,
+        ids: np.ndarray,
+        visit_score: np.ndarray,
+        seed: int,
+    ):
+        self.ids, self.seed = ids, seed
+        n = len(ids)
+        self.state = np.zeros(n, dtype=np.int64)
+        self.lapse = self.back = np.zeros(n)
+        self.last = 1
+        if learned is None or learned.empty or config.lapse_scale == 0:
+            return
+        bands = learned.sort_values("frequency_band")
+        self.last = int(bands["min_lapse_weeks"].iloc[0])
+        cut = np.cumsum(bands["n_households"].to_numpy(float))
+        band = np.searchsorted(cut / cut[-1], special.ndtr(visit_score), side="right")
+        band = np.minimum(band, len(bands) - 1)
+        self.lapse = np.clip(bands["lapse_hazard"].to_numpy()[band] * config.lapse_scale, 0, 1)
+        self.back = np.clip(bands["return_hazard"].to_numpy()[band] * config.return_scale, 1e-6, 1)
+        # Stationary start: active : each forced lapse week : the open-ended one
+        # = 1 : lapse : lapse / return.
+        weights = np.column_stack(
+            [np.ones(n), *[self.lapse] * (self.last - 1), self.lapse / self.back]
+        )
+        cumulative = np.cumsum(weights, axis=1)
+        u = counter_random.uniform(seed, "lifecycle_start", ids) * cumulative[:, -1]
+        self.state = (cumulative < u[:, None]).sum(axis=1)
+
+    @property
+    def active(self) -> np.ndarray:
+        return self.state == ACTIVE
+
+    def step(self, week: int) -> None:
+        """Move every household one week on: lapse, go on lapsing, or return."""
+        if not self.lapse.any():
+            return
+        u = counter_random.uniform(self.seed, "lifecycle", self.ids, week)
+        state = self.state
+        lapsing = (state == ACTIVE) & (u < self.lapse)
+        returning = (state == self.last) & (u < self.back)
+        advancing = (state > ACTIVE) & (state < self.last)
+        state = np.where(advancing | lapsing, state + 1, state)
+        self.state = np.where(returning, ACTIVE, state)
