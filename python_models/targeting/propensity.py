@@ -122,6 +122,34 @@ class PropensityResult:
     deciles: pd.DataFrame  # lift by score decile, pooled over items
 
 
+def backtest_week(household_weeks: pd.DataFrame, config: PropensityConfig) -> int:
+    """First week of the backtest labels: the last ``label_weeks`` weeks of the data. Refuses
+    data too short for a training window before them."""
+    last_week = int(household_weeks["week"].max())
+    held_out = last_week - config.label_weeks + 1
+    if not config.training_cutoffs(held_out):
+        raise ValueError(
+            f"{last_week} weeks of data are too few for two {config.label_weeks}-week label "
+            f"windows after {config.min_history_weeks} weeks of history"
+        )
+    return held_out
+
+
+def training_windows(
+    item_weeks: pd.DataFrame,
+    household_weeks: pd.DataFrame,
+    items: list,
+    first_label_week: int,
+    config: PropensityConfig,
+) -> list[pd.DataFrame]:
+    """The stacked training windows (features and labels) before ``first_label_week``, latest
+    first: what ``fit`` takes."""
+    return [
+        item_features(item_weeks, household_weeks, items, cutoff, config.label_weeks)
+        for cutoff in config.training_cutoffs(first_label_week)
+    ]
+
+
 def propensity(
     item_weeks: pd.DataFrame,
     household_weeks: pd.DataFrame,
@@ -130,19 +158,10 @@ def propensity(
 ) -> PropensityResult:
     """Backtest on the last ``label_weeks`` weeks, then scores for the weeks after the data."""
     last_week = int(household_weeks["week"].max())
-    held_out = last_week - config.label_weeks + 1  # first week of the evaluation labels
-    cutoffs = config.training_cutoffs(held_out)
-    if not cutoffs:
-        raise ValueError(
-            f"{last_week} weeks of data are too few for two {config.label_weeks}-week label "
-            f"windows after {config.min_history_weeks} weeks of history"
-        )
+    held_out = backtest_week(household_weeks, config)  # first week of the evaluation labels
 
     def windows(first_label_week: int) -> list[pd.DataFrame]:
-        return [
-            item_features(item_weeks, household_weeks, items, cutoff, config.label_weeks)
-            for cutoff in config.training_cutoffs(first_label_week)
-        ]
+        return training_windows(item_weeks, household_weeks, items, first_label_week, config)
 
     test = item_features(item_weeks, household_weeks, items, held_out, config.label_weeks)
     model = fit(windows(held_out))
