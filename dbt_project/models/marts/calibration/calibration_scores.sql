@@ -1,19 +1,31 @@
 -- The balanced calibration score per run, over the metrics of the calibration_metrics seed:
--- the weighted harmonic mean H of the KS complements c (tier weights from calibration_tiers;
+-- the weighted harmonic mean H of their agreements c (tier weights from calibration_tiers;
 -- a metric the run lacks counts as c = 0), minus an imbalance penalty
 -- var('calibration_imbalance_penalty') x the weighted standard deviation of c, minus
 -- var('calibration_low_metric_penalty') x the total shortfall of the metrics below
 -- var('calibration_low_metric_floor'), floored at 0. The harmonic mean already drags the score
 -- towards the worst metrics; the penalties make an uneven or a failing metric cost more still.
 -- unfloored_score keeps the value before the floor, so a tuner can still rank trials scoring 0.
+-- A distribution metric's agreement is its KS complement (calibration_ks); a structure metric's
+-- is its agreement in calibration_structure (behaviour_correlations: 1 - mean |difference of
+-- the Spearman correlations|; product_price_consistency: the share of consistent products), in
+-- place of the KS complement of its sample.
 {{ require_var_in_range('calibration_imbalance_penalty', 0) }}
 {{ require_var_in_range('calibration_low_metric_penalty', 0) }}
 {{ require_var_in_range('calibration_low_metric_floor', 0, 1) }}
 {%- set floor = var('calibration_low_metric_floor') %}
+{%- set structure_agreements = {
+    'behaviour_correlations': 'behaviour_correlation_agreement',
+    'product_price_consistency': 'product_price_consistency',
+} %}
 with
 
 ks as (
     select * from {{ ref('calibration_ks') }}
+),
+
+structure as (
+    select * from {{ ref('calibration_structure') }}
 ),
 
 metrics as (
@@ -25,7 +37,23 @@ tiers as (
 ),
 
 runs as (
-    select distinct run_id, reference_run_id from ks
+    select run_id, reference_run_id from ks
+    union
+    select run_id, reference_run_id from structure
+),
+
+-- Per run and metric, the agreement the score counts (named ks_complement below, as the
+-- output columns are): the KS complement, or the structure agreement of a structure metric.
+agreements as (
+    select run_id, metric, ks_complement as agreement
+    from ks
+    where metric not in ('{{ structure_agreements.keys() | join("', '") }}')
+    {%- for metric, column in structure_agreements.items() %}
+    union all
+    select run_id, '{{ metric }}' as metric, {{ column }} as agreement
+    from structure
+    where {{ column }} is not null
+    {%- endfor %}
 ),
 
 scored_metrics as (
@@ -34,13 +62,13 @@ scored_metrics as (
         runs.reference_run_id,
         metrics.metric,
         tiers.weight,
-        coalesce(ks.ks_complement, 0) as ks_complement,
-        ks.ks_complement is null as is_missing
+        coalesce(agreements.agreement, 0) as ks_complement,
+        agreements.agreement is null as is_missing
     from runs
     cross join metrics
     inner join tiers on tiers.tier = metrics.tier
-    left join ks
-        on ks.run_id = runs.run_id and ks.metric = metrics.metric
+    left join agreements
+        on agreements.run_id = runs.run_id and agreements.metric = metrics.metric
 ),
 
 aggregated as (
