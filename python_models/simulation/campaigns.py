@@ -58,7 +58,7 @@ class CampaignConfig:
     # exp(-fatigue) and lowers its redemption log-odds by fatigue. A stated default: the real
     # campaigns are not randomized (offers go to the heaviest shoppers), so their data
     # confound fatigue with who receives more offers.
-    fatigue: float = 0.25
+    fatigue: float = 0.1
     fatigue_memory_weeks: float = 8.0
 
     def __post_init__(self) -> None:
