@@ -134,7 +134,8 @@ def test_the_catalog_holds_every_category_by_its_most_bought_products(sweep_ware
 
 def test_the_tail_holds_every_other_product_of_the_catalogs_groups(sweep_warehouse):
     """learned_tail_products: the shopper products of the catalog's (category, brand tier)
-    groups that the catalog leaves out, each group's tail share = its tail units / its units."""
+    groups that the catalog leaves out (and that sold at a price), each group's tail share =
+    its tail units / its units, each product at its own median shelf price."""
     import pandas as pd
 
     def frame(sql: str, columns: list[str]) -> pd.DataFrame:
@@ -147,24 +148,27 @@ def test_the_tail_holds_every_other_product_of_the_catalogs_groups(sweep_warehou
         ["product_id", *group],
     )
     tail = frame(
-        "SELECT product_id, product_category, brand_tier, units, tail_share "
+        "SELECT product_id, product_category, brand_tier, units, tail_share, regular_price "
         "FROM learned.learned_tail_products WHERE learn_id = 'sweep_base'",
-        ["product_id", *group, "units", "tail_share"],
+        ["product_id", *group, "units", "tail_share", "regular_price"],
     )
     sold = frame(
         """
-        SELECT i.product_id, p.product_category, p.brand_tier, sum(i.quantity) AS units
+        SELECT i.product_id, p.product_category, p.brand_tier, sum(i.quantity) AS units,
+               median(i.shelf_price_per_unit) AS price
         FROM marts.fct_transaction_items i
         JOIN marts.dim_products p USING (run_id, product_id)
         WHERE i.run_id = 'complete_journey' AND NOT i.is_bulk AND NOT p.is_placeholder
         GROUP BY ALL HAVING sum(i.quantity) > 0
         """,
-        ["product_id", *group, "units"],
+        ["product_id", *group, "units", "price"],
     )
     assert len(tail) > len(catalog) and not set(tail["product_id"]) & set(catalog["product_id"])
     in_groups = sold.merge(catalog[group].drop_duplicates(), on=group)
     expected = in_groups[~in_groups["product_id"].isin(catalog["product_id"])]
-    assert set(tail["product_id"]) == set(expected["product_id"])
+    assert set(tail["product_id"]) == set(expected.loc[expected["price"] > 0, "product_id"])
+    priced = tail.merge(expected, on="product_id")
+    assert ((priced["regular_price"] - priced["price"]).abs() < 1e-9).all()
     in_groups["is_tail"] = ~in_groups["product_id"].isin(catalog["product_id"])
     share = (
         in_groups.assign(tail_units=in_groups["units"] * in_groups["is_tail"])
