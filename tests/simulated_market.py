@@ -83,6 +83,8 @@ def small_market() -> LearnedMarket:
             (N_CATEGORIES, 4, 3),
         ).copy(),
         category_penetration=np.linspace(0.4, 0.9, N_CATEGORIES),
+        coupon_line_share=np.linspace(0.01, 0.05, N_CATEGORIES),
+        coupon_depth=np.full(N_CATEGORIES, 0.2),
         seasonality=seasonality(names),
     )
 
@@ -134,10 +136,15 @@ def with_tail(market: LearnedMarket, per_group: int = 4, share: float = 0.4) -> 
 
 
 def with_lifecycle(
-    market: LearnedMarket, lapse: float = 0.05, back: float = 0.2, min_weeks: int = 2
+    market: LearnedMarket,
+    lapse: float = 0.05,
+    back: float = 0.2,
+    min_weeks: int = 2,
+    initial: float | None = None,
 ) -> LearnedMarket:
     """``market`` with learned lifecycle hazards: the same ``lapse`` and ``back`` (return)
-    hazard in each of three equal bands of shopping frequency."""
+    hazard in each of three equal bands of shopping frequency, and, if given, the ``initial``
+    share lapsed at the start (without it the chain starts stationary)."""
     bands = pd.DataFrame(
         {
             "frequency_band": [1, 2, 3],
@@ -149,6 +156,8 @@ def with_lifecycle(
             "min_lapse_weeks": min_weeks,
         }
     )
+    if initial is not None:
+        bands["initial_lapsed_share"] = initial
     return dataclasses.replace(market, lifecycle=bands)
 
 

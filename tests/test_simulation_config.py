@@ -18,7 +18,7 @@ SMALL = dataclasses.replace(CONFIG, n_households=120, n_weeks=10)
 # Fields that name or partition a run rather than shape it.
 IDENTITY = {"run_id", "learn_id", "shard_size"}
 # With products outside the catalog and lifecycle hazards, so the tail and lifecycle settings act.
-TAILED = with_lifecycle(with_tail(MARKET))
+TAILED = with_lifecycle(with_tail(MARKET), initial=0.4)
 
 
 def perturbed(value):

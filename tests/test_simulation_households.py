@@ -11,6 +11,7 @@ from scipy import stats
 from simulated_market import CONFIG, MARKET, run, with_lifecycle
 
 from python_models.simulation.campaigns import CampaignPlan, offer_fatigue
+from python_models.simulation.manufacturer_coupons import ManufacturerCouponConfig
 from python_models.simulation.population import PopulationConfig, draw_population
 from python_models.simulation.traits import DEAL_PARAMETERS, TraitCorrelation
 
@@ -28,7 +29,9 @@ def spearman(parameters, a: str, b: str) -> float:
 
 
 def test_the_copula_correlates_traits_and_keeps_every_parameters_distribution():
-    free = population(TraitCorrelation(deal_proneness=0.0, frequency_basket=0.0)).parameters
+    free = population(
+        TraitCorrelation(deal_proneness=0.0, deal_private_label=0.0, frequency_basket=0.0)
+    ).parameters
     tied = population(
         TraitCorrelation(deal_proneness=0.8, frequency_basket=-0.4, price_quality=-0.5)
     ).parameters
@@ -38,6 +41,11 @@ def test_the_copula_correlates_traits_and_keeps_every_parameters_distribution():
         assert abs(spearman(tied, a, b) - 0.64) < 0.04
     assert abs(spearman(tied, "visit_propensity", "basket_size") + 0.4) < 0.04
     assert abs(spearman(tied, "price_sensitivity", "quality_preference") + 0.5) < 0.04
+    # The store brand's taste carries the factor too (default loading 0.4, diluted by the
+    # price coupling): deal-prone households care less for national brands.
+    store_brand = -0.8 * 0.4 * np.sqrt(1 - 0.5**2)
+    assert abs(spearman(tied, "promo_response", "quality_preference") - store_brand) < 0.04
+    assert abs(spearman(free, "promo_response", "quality_preference")) < 0.03
     # Each parameter keeps its own distribution (a Gaussian copula moves only the ranks).
     for name in [*DEAL_PARAMETERS, "basket_size", "quality_preference", "visit_propensity"]:
         assert stats.ks_2samp(free[name], tied[name]).statistic < 0.02, name
@@ -109,6 +117,56 @@ def test_households_arrive_lapse_and_return_and_the_population_stays_stable():
         config, lifecycle=dataclasses.replace(config.lifecycle, lapse_scale=0.0)
     )
     pd.testing.assert_frame_equal(run(off, market)[1]["transactions"], plain["transactions"])
+
+
+def test_manufacturer_coupons_ride_on_national_brands_and_coupon_using_households():
+    config = dataclasses.replace(CONFIG, n_households=600, n_weeks=16)
+    tables = run(config)[1]
+    off = dataclasses.replace(config, manufacturer_coupons=ManufacturerCouponConfig(rate_scale=0))
+    plain = run(off)[1]
+    lines, campaign_only = tables["transactions"], plain["transactions"]
+    # The coupons change nothing else: the same lines, and the campaign coupons are the same.
+    pd.testing.assert_frame_equal(
+        lines.drop(columns="coupon_disc"), campaign_only.drop(columns="coupon_disc")
+    )
+    campaign = campaign_only["coupon_disc"] > 0
+    assert campaign.any() and (lines.loc[campaign, "coupon_disc"] > 0).all()
+    assert lines.loc[campaign, "product_id"].isin(tables["coupons"]["product_id"]).all()
+    # The rest are manufacturer coupons: on national brands only, at about the learned shares
+    # (0.01 to 0.05 of a category's national-brand lines).
+    maker = (lines["coupon_disc"] > 0) & ~campaign
+    brand = lines.merge(tables["products"][["product_id", "brand"]], how="left")["brand"]
+    national = (brand == "National").to_numpy()
+    assert maker.any() and not maker[~national].any()
+    assert 0.01 < maker[national].mean() < 0.05
+    # Worth the learned depth (0.2) of the shelf value, to the cent; the retailer's sales value
+    # keeps it. (A line merged with an uncouponed one of the same tail product is worth less.)
+    off_by = lines.loc[maker, "coupon_disc"] - 0.2 * lines.loc[maker, "sales_value"]
+    assert (off_by.abs() <= 0.006).mean() > 0.9
+    # Households using more coupons carry more of them.
+    share = maker.groupby(lines["household_id"]).mean()
+    use = tables["household_parameters"].set_index("household_id")["coupon_use"]
+    assert stats.spearmanr(share, use.reindex(share.index))[0] > 0.3
+
+
+def test_the_panel_recruits_households_over_its_first_weeks():
+    """With a learned initial lapsed share above the stationary one, more households make
+    their first purchase late, as in a panel still recruiting; recruitment 0 starts the chain
+    stationary, the same run as learned hazards without a start share."""
+    config = dataclasses.replace(CONFIG, n_households=600, n_weeks=30)
+    recruiting = with_lifecycle(MARKET, lapse=0.02, back=0.15, min_weeks=3, initial=0.4)
+    stationary = with_lifecycle(MARKET, lapse=0.02, back=0.15, min_weeks=3)
+    late = {
+        name: (active_weeks(run(config, market)[1])["first"] > 4).mean()
+        for name, market in [("recruiting", recruiting), ("stationary", stationary)]
+    }
+    assert late["recruiting"] > late["stationary"] + 0.08
+    off = dataclasses.replace(
+        config, lifecycle=dataclasses.replace(config.lifecycle, recruitment=0.0)
+    )
+    pd.testing.assert_frame_equal(
+        run(off, recruiting)[1]["transactions"], run(config, stationary)[1]["transactions"]
+    )
 
 
 def category_persistence(tables) -> float:

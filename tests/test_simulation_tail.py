@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from simulated_market import CONFIG, MARKET, run, with_tail
 
+from python_models.simulation.manufacturer_coupons import ManufacturerCouponConfig
 from python_models.simulation.market_context import build_market_context
 from python_models.simulation.tail import TailAssortment, merge_repeated_lines
 from python_models.simulation.weekly_loop import simulate_shard
@@ -103,7 +104,10 @@ def test_tail_share_and_draws_follow_the_learned_tail(tailed):
 def test_a_weight_of_zero_keeps_every_line_on_the_catalog_and_a_high_one_swaps_all(plain):
     off = run(with_weight(0.0), TAILED)[1]["transactions"]
     pd.testing.assert_frame_equal(off, plain["transactions"])
-    config = with_weight(5.0)  # every share clipped to 1
+    # Every share clipped to 1; campaign coupons only (manufacturer coupons reach tail lines).
+    config = dataclasses.replace(
+        with_weight(5.0), manufacturer_coupons=ManufacturerCouponConfig(rate_scale=0.0)
+    )
     context = build_market_context(TAILED, config)
     # A plan given after the market was built (as a played-back campaign is) names the products
     # that keep their catalog ids.

@@ -69,6 +69,11 @@ SEARCH_SPACE = (
     Dimension("lifecycle.return_scale", 0.3, 3.0, log=True),
     Dimension("categories.habit_strength", 0.0, 1.0),
     Dimension("categories.habit_decay", 0.4, 0.9),
+    Dimension("lifecycle.recruitment", 0.0, 2.0),
+    # Coupons from outside the campaigns, and deal-proneness reaching the store brand.
+    Dimension("population.coupon_use.sigma", 0.5, 2.5),
+    Dimension("manufacturer_coupons.rate_scale", 0.5, 2.0, log=True),
+    Dimension("population.correlation.deal_private_label", -0.3, 0.8),
 )
 
 

@@ -75,25 +75,63 @@ def learn_shopping_distributions(con: duckdb.DuckDBPyConnection, run_id: str) ->
     ).df()
 
 
+MIN_COUPON_LINES = 20  # a category with fewer coupon lines takes the overall coupon depth
+
+
 def learn_category_penetration(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
-    """Share of shopping households buying each category at least once, and its revenue share."""
+    """Share of shopping households buying each category at least once, its revenue share, and
+    its manufacturer coupons: the share of its national-brand lines with a coupon discount
+    that is no campaign redemption, and their median coupon depth (coupon over shelf value).
+    Which coupon line is a redemption is not recorded, so every category's coupon line share
+    is lowered by the run's share of coupon lines that redemptions account for."""
     return con.execute(
-        """
-        with shoppers as (
-            select count(distinct household_id) as n
-            from marts.fct_transaction_items where run_id = $run_id and not is_bulk
+        f"""
+        with items as (
+            select * from marts.fct_transaction_items where run_id = $run_id and not is_bulk
+        ),
+        shoppers as (
+            select count(distinct household_id) as n from items
         ),
         categories as (
             select department, product_category, count(distinct household_id) as n_households,
                    sum(sales_value) as revenue
-            from marts.fct_transaction_items where run_id = $run_id and not is_bulk
+            from items
             group by all
+        ),
+        redeemed as (
+            select 1 - least(
+                (select count(*) from raw.coupon_redemptions where run_id = $run_id)
+                / greatest((select count(*) from items where has_coupon), 1), 1) as share
+        ),
+        coupon_lines as (
+            select product_category, has_coupon,
+                   case when has_coupon and shelf_value > 0
+                        then cast(coupon_disc as double) / cast(shelf_value as double) end
+                       as depth
+            from items
+            where brand_tier = 'National'
+        ),
+        coupons as (
+            select product_category,
+                   avg(case when has_coupon then 1.0 else 0.0 end)
+                       * (select share from redeemed) as coupon_line_share,
+                   count(depth) as n_coupon_lines,
+                   median(depth) as category_depth
+            from coupon_lines
+            group by product_category
         )
-        select department, product_category, n_households,
-               n_households / (select n from shoppers) as penetration,
-               cast(revenue as double) / sum(revenue) over () as revenue_share
+        select categories.department, categories.product_category, categories.n_households,
+               categories.n_households / (select n from shoppers) as penetration,
+               cast(categories.revenue as double) / sum(categories.revenue) over ()
+                   as revenue_share,
+               coalesce(coupons.coupon_line_share, 0.0) as coupon_line_share,
+               coalesce(
+                   case when coupons.n_coupon_lines >= {MIN_COUPON_LINES}
+                        then coupons.category_depth end,
+                   (select median(depth) from coupon_lines), 0.0) as coupon_depth
         from categories
-        order by revenue desc, department, product_category
+        left join coupons using (product_category)
+        order by categories.revenue desc, categories.department, categories.product_category
         """,
         {"run_id": run_id},
     ).df()

@@ -9,8 +9,12 @@ of households by the share of weeks they visit) by EM on a two-state hidden Mark
 lapsed state never visits and whose active state visits with the household's own rate (its
 visit share between its first and last active week, held fixed). Leading weeks before a
 first visit are a late arrival, trailing weeks after the last one a lapse: both are weeks in
-the lapsed state. The simulator draws each household's states from these hazards
-(simulation/lifecycle.py).
+the lapsed state. The chain's start is fitted too: the share of households lapsed in the first
+full week is how far the panel still had to recruit (Complete Journey's households keep
+arriving through its first two months, far more than its hazards alone explain). A partial
+week at either end of the panel (Complete Journey's first) would read as a week of lapses, so
+weeks with fewer than half the median week's active households are left out at the edges.
+The simulator draws each household's states from these (simulation/lifecycle.py).
 """
 
 from __future__ import annotations
@@ -26,16 +30,19 @@ LIFECYCLE_COLUMNS = [
     "visit_share",
     "lapse_hazard",
     "return_hazard",
+    "initial_lapsed_share",
     "min_lapse_weeks",
 ]
 N_BANDS = 3
 MIN_LAPSE_WEEKS = 4  # shorter gaps are a household's own irregularity, not a lapse
 EM_ITERATIONS = 50
+PARTIAL_WEEK_SHARE = 0.5  # an edge week with fewer active households than this x the median
 
 
 def learn_lifecycle(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
     """One row per frequency band: its households' upper visit share, their mean visit share,
-    the weekly lapse and return hazards and the shortest lapse (MIN_LAPSE_WEEKS)."""
+    the weekly lapse and return hazards, the share lapsed in the first full week and the
+    shortest lapse (MIN_LAPSE_WEEKS)."""
     weeks = con.execute(
         """
         select household_id, week, is_active
@@ -53,14 +60,14 @@ def learn_lifecycle(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame
         .to_numpy()
         > 0
     )
-    visits = visits[visits.any(axis=1)]
+    visits = full_weeks(visits[visits.any(axis=1)])
     share = visits.mean(axis=1)
     edges = np.quantile(share, np.linspace(0, 1, N_BANDS + 1))
     band = np.clip(np.searchsorted(edges, share, side="right") - 1, 0, N_BANDS - 1)
     rows = []
     for b in range(N_BANDS):
         members = visits[band == b]
-        lapse, back, _ = fit_lapses(members)
+        lapse, back, initial = fit_lapses(members)
         rows.append(
             {
                 "frequency_band": b + 1,
@@ -69,10 +76,19 @@ def learn_lifecycle(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame
                 "visit_share": float(members.mean()),
                 "lapse_hazard": lapse,
                 "return_hazard": back,
+                "initial_lapsed_share": initial,
                 "min_lapse_weeks": MIN_LAPSE_WEEKS,
             }
         )
     return pd.DataFrame(rows, columns=LIFECYCLE_COLUMNS)
+
+
+def full_weeks(visits: np.ndarray) -> np.ndarray:
+    """``visits`` (households x weeks) without the partial weeks at its start and end: edge
+    weeks whose active households number under PARTIAL_WEEK_SHARE x the median week's."""
+    active = visits.sum(axis=0)
+    full = np.flatnonzero(active >= PARTIAL_WEEK_SHARE * np.median(active))
+    return visits[:, full[0] : full[-1] + 1]
 
 
 def active_rate(visits: np.ndarray) -> np.ndarray:
@@ -86,30 +102,32 @@ def active_rate(visits: np.ndarray) -> np.ndarray:
 
 def fit_lapses(visits: np.ndarray) -> tuple[float, float, float]:
     """(lapse hazard, return hazard, initial lapsed share) of households x weeks ``visits`` by
-    EM on the chain: state 0 active, visiting at the household's ``active_rate``; states 1 to
+    EM on the chain: state 0 active, visiting at the household's own rate; states 1 to
     MIN_LAPSE_WEEKS lapsed, never visiting, passed through in turn (a lapse lasts at least
     MIN_LAPSE_WEEKS weeks: shorter gaps are the household's own irregularity, not a lapse),
-    the last one left with the return hazard. A household starts active or in the last lapsed
-    state (its share is the third value: in Complete Journey, whose first week is a partial
-    one, it is no population share and goes unused)."""
+    the last one left with the return hazard. A household starts active or at the start of a
+    lapse (its share is the third value: a household not yet recruited is away for at least
+    MIN_LAPSE_WEEKS weeks too, so an irregular shopper's late first visit is no arrival). Each
+    household's visit rate is fitted with the hazards (from its visit share between its first
+    and last visit): held fixed, a rate diluted by the lapses inside that span would explain
+    part of them away."""
     n, t = visits.shape
     k = MIN_LAPSE_WEEKS
-    rate = active_rate(visits)[:, None, None]
     seen = visits[:, :, None]
-    # P(observation | state), households x weeks x states.
-    emission = np.concatenate(
-        [np.where(seen, rate, 1 - rate), np.broadcast_to(np.where(seen, 0.0, 1.0), (n, t, k))],
-        axis=2,
-    )
+    lapsed_emission = np.broadcast_to(np.where(seen, 0.0, 1.0), (n, t, k))
+    rate = active_rate(visits)
     lapse, back, initial = 0.02, 0.2, 0.05
     for _ in range(EM_ITERATIONS):
+        # P(observation | state), households x weeks x states.
+        r = rate[:, None, None]
+        emission = np.concatenate([np.where(seen, r, 1 - r), lapsed_emission], axis=2)
         transition = np.zeros((k + 1, k + 1))
         transition[0, 0], transition[0, 1] = 1 - lapse, lapse
         for state in range(1, k):
             transition[state, state + 1] = 1.0
         transition[k, k], transition[k, 0] = 1 - back, back
         start = np.zeros(k + 1)
-        start[0], start[k] = 1 - initial, initial
+        start[0], start[1] = 1 - initial, initial
         alpha = np.empty((n, t, k + 1))
         scale = np.empty((n, t))
         a = start[None, :] * emission[:, 0]
@@ -123,12 +141,16 @@ def fit_lapses(visits: np.ndarray) -> tuple[float, float, float]:
             beta[:, w] = (
                 (emission[:, w + 1] * beta[:, w + 1]) @ transition.T / scale[:, w + 1, None]
             )
-        first = alpha[:, 0] * beta[:, 0]
-        first /= first.sum(axis=1, keepdims=True)
+        posterior = alpha * beta
+        posterior /= posterior.sum(axis=2, keepdims=True)
         # Expected transitions out of the active and the last lapsed state, over all weeks.
         after = emission[:, 1:] * beta[:, 1:] / scale[:, 1:, None]
         xi = np.einsum("nwi,ij,nwj->ij", alpha[:, :-1], transition, after)
         lapse = float(xi[0, 1] / xi[0].sum())
         back = float(xi[k, 0] / xi[k].sum())
-        initial = float(first[:, k].mean())
+        initial = float(posterior[:, 0, 1].mean())
+        active = posterior[:, :, 0]
+        rate = np.clip(
+            (active * visits).sum(axis=1) / np.maximum(active.sum(axis=1), 1e-9), 1e-3, 1 - 1e-3
+        )
     return lapse, back, initial

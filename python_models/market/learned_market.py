@@ -43,6 +43,10 @@ class LearnedMarket:
     # Demand side (defaults keep hand-built test markets short).
     demographic_profiles: pd.DataFrame | None = None  # learned profiles with their shares
     category_penetration: np.ndarray | None = None  # (categories,) share of households buying
+    # (categories,) share of national-brand lines with a manufacturer coupon, and its depth
+    # (simulation/manufacturer_coupons.py); None: no manufacturer coupons
+    coupon_line_share: np.ndarray | None = None
+    coupon_depth: np.ndarray | None = None
     seasonality: pd.DataFrame | None = None  # learned_seasonality rows
     products: pd.DataFrame | None = None  # raw product rows of the catalog, then of the tail
     # learned_tail_products rows: the shopper products outside the catalog (simulation/tail.py)
@@ -165,14 +169,13 @@ def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
     display_codes, display_mix = _mix(tables["learned_display_mix"], "display_location", categories)
     mailer_codes, mailer_mix = _mix(tables["learned_mailer_mix"], "mailer_location", categories)
     profiles = tables["learned_demographic_profiles"]
-    penetration = (
-        tables["learned_category_penetration"]
-        .groupby("product_category")["penetration"]
-        .max()
-        .reindex(categories)
-        .fillna(0.5)
-        .to_numpy()
-    )
+    by_category = tables["learned_category_penetration"].groupby("product_category")
+    penetration = by_category["penetration"].max().reindex(categories).fillna(0.5).to_numpy()
+    coupons = {
+        column: by_category[column].max().reindex(categories).fillna(0.0).to_numpy()
+        for column in ("coupon_line_share", "coupon_depth")
+        if column in tables["learned_category_penetration"]
+    }
     seasonality = tables["learned_seasonality"]
     tail = tables["learned_tail_products"]
     products = tables["products"]
@@ -193,6 +196,8 @@ def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
         mailer_mix=mailer_mix,
         demographic_profiles=profiles,
         category_penetration=penetration,
+        coupon_line_share=coupons.get("coupon_line_share"),
+        coupon_depth=coupons.get("coupon_depth"),
         seasonality=seasonality,
         products=pd.concat([catalog[["product_id"]], tail[["product_id"]]]).merge(
             products, on="product_id", how="left"

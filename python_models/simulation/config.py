@@ -22,6 +22,7 @@ from ..warehouse.validation import check_run_id
 from .campaigns import CampaignConfig
 from .categories import CategoryConfig
 from .lifecycle import LifecycleConfig
+from .manufacturer_coupons import ManufacturerCouponConfig
 from .marketing import MarketingConfig
 from .population import PopulationConfig
 from .product_choice import ChoiceConfig
@@ -50,6 +51,7 @@ class SimulationConfig:
     choice: ChoiceConfig = field(default_factory=ChoiceConfig)
     quantity: QuantityConfig = field(default_factory=QuantityConfig)
     campaigns: CampaignConfig = field(default_factory=CampaignConfig)
+    manufacturer_coupons: ManufacturerCouponConfig = field(default_factory=ManufacturerCouponConfig)
 
     def __post_init__(self) -> None:
         check_run_id(self.run_id)

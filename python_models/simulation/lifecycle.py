@@ -7,7 +7,12 @@ least its learned min_lapse_weeks weeks, then ends with the return hazard each w
 household's band is the quantile of its visit propensity under the configured distribution
 (the same for any shard). Households start in the chain's stationary distribution, so a late
 first visit is an arrival, an early last one a lapse, and the active share of a long run stays
-where it starts.
+where it starts, except for the panel's recruitment: a share of households is not yet
+recruited at the start (at the start of a lapse, so away for min_lapse_weeks weeks at
+least), so that, with the stationary lapses,
+the share lapsed at the start is the learned initial_lapsed_share (``recruitment`` scales the
+extra share; 0 starts stationary). Recruitment fades as those households return, within about
+one over the return hazard weeks.
 Draws are counter-based, keyed by household and week. Without learned hazards (or with
 ``lapse_scale`` 0) every household stays active.
 """
@@ -30,9 +35,13 @@ ACTIVE = 0  # states 1 .. min_lapse_weeks are the weeks of a lapse, the last one
 class LifecycleConfig:
     lapse_scale: float = 1.0  # multiplier of the learned lapse hazards (0: nobody lapses)
     return_scale: float = 1.0  # multiplier of the learned return hazards
+    recruitment: float = 1.0  # multiplier of the share not yet recruited at the start
 
     def __post_init__(self) -> None:
-        check_ranges(self, {"lapse_scale": (0.0, 10.0), "return_scale": (0.1, 10.0)})
+        check_ranges(
+            self,
+            {"lapse_scale": (0.0, 10.0), "return_scale": (0.1, 10.0), "recruitment": (0.0, 3.0)},
+        )
 
 
 class Lifecycle:
@@ -68,6 +77,14 @@ class Lifecycle:
         cumulative = np.cumsum(weights, axis=1)
         u = counter_random.uniform(seed, "lifecycle_start", ids) * cumulative[:, -1]
         self.state = (cumulative < u[:, None]).sum(axis=1)
+        if config.recruitment and "initial_lapsed_share" in bands:
+            lapsed = 1.0 - 1.0 / cumulative[:, -1]  # stationary share of all lapsed states
+            learned_share = bands["initial_lapsed_share"].to_numpy()[band]
+            unrecruited = np.clip(
+                config.recruitment * (learned_share - lapsed) / (1.0 - lapsed), 0.0, 1.0
+            )
+            waiting = counter_random.uniform(seed, "lifecycle_recruited", ids) < unrecruited
+            self.state = np.where(waiting, 1, self.state)
 
     @property
     def active(self) -> np.ndarray:

@@ -17,6 +17,7 @@ from ..market.seasonal import seasonal_multipliers
 from .campaigns import CampaignPlan, plan_campaigns
 from .config import SimulationConfig
 from .distributions import Beta, Gamma, LogNormal, Normal
+from .manufacturer_coupons import product_coupon_terms
 from .marketing import marketing_signal
 from .pricing import simulate_base_prices
 from .product_choice import (
@@ -57,6 +58,8 @@ class MarketContext:
     traffic: np.ndarray  # (weeks,) learned seasonal traffic index
     campaigns: CampaignPlan
     tail: TailAssortment  # the household variants outside the catalog
+    coupon_line_share: np.ndarray  # (products,) manufacturer coupon line share (catalog index)
+    coupon_depth: np.ndarray  # (products,) depth of those coupons
 
     @property
     def n_weeks(self) -> int:
@@ -225,6 +228,9 @@ def build_market_context(market: LearnedMarket, config: SimulationConfig) -> Mar
     slices = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     displayed_sorted = np.ascontiguousarray(displayed[:, order, :].transpose(2, 0, 1))
     anywhere = displayed_sorted.any(axis=1)
+    coupon_line_share, coupon_depth = product_coupon_terms(
+        market.coupon_line_share, market.coupon_depth, market.product_category, national.to_numpy()
+    )
     return MarketContext(
         market=market,
         store_ids=np.arange(1, n_stores + 1, dtype=np.int64),
@@ -247,4 +253,6 @@ def build_market_context(market: LearnedMarket, config: SimulationConfig) -> Mar
         traffic=_traffic(market, weeks),
         campaigns=campaigns,
         tail=TailAssortment.build(market.tail, market.catalog, config.choice.tail_weight),
+        coupon_line_share=coupon_line_share,
+        coupon_depth=coupon_depth,
     )

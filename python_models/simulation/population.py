@@ -38,6 +38,8 @@ class PopulationConfig:
     visit_propensity: Normal = Normal(-0.1, 1.0)  # logit of the weekly base visit probability
     brand_loyalty: Gamma = Gamma(1.0, 2.0)  # weight of purchase history in product choice
     coupon_sensitivity: LogNormal = LogNormal(1.0, 0.7)
+    # Multiplier of the learned share of lines with a manufacturer coupon (manufacturer_coupons)
+    coupon_use: LogNormal = LogNormal(1.0, 1.5)
     category_preference_sd: float = 1.0  # spread of household-category preference (logit)
     # Weight of the logit of a category's learned penetration in the centre of households'
     # preferences: above 1 spreads categories apart (rare ones rarer, staples more common).

@@ -7,8 +7,10 @@ so. Here the scores are mixed before the transforms, which keeps each parameter'
 distribution and sets how they move together:
 
 - a common *deal-proneness* factor loads on every promotion response (discounts, displays,
-  the mailer, claiming discounts, coupons, stockpiling): two of them correlate by
-  ``deal_proneness`` squared;
+  the mailer, claiming discounts, campaign and manufacturer coupons, stockpiling): two of them
+  correlate by ``deal_proneness`` squared; it loads on the taste for the store brand too
+  (minus the taste for national brands) by ``deal_private_label``: in Complete Journey the
+  households buying the store brand most take the most discounts (Spearman +0.34);
 - pairwise couplings give a parameter's score the correlation ``rho`` with another's:
   z_target <- rho z_source + sqrt(1 - rho^2) z_target (frequency against basket size, trips
   and loyalty; price sensitivity against the taste for national brands).
@@ -35,6 +37,7 @@ DEAL_PARAMETERS = (
     "feature_response",
     "discount_claim_rate",
     "coupon_sensitivity",
+    "coupon_use",
     "stockpiling",
 )
 # (field, target parameter, source parameter): the target's score gets correlation field with
@@ -50,6 +53,7 @@ COUPLINGS = (
 @dataclass(frozen=True, kw_only=True)
 class TraitCorrelation:
     deal_proneness: float = 0.6  # loading of the deal factor on each promotion response
+    deal_private_label: float = 0.4  # its loading on the taste for the store brand
     frequency_basket: float = -0.3  # corr(visit propensity, basket size) of the scores
     frequency_trips: float = 0.0  # corr(visit propensity, trip frequency)
     frequency_loyalty: float = 0.0  # corr(visit propensity, brand loyalty)
@@ -57,15 +61,22 @@ class TraitCorrelation:
 
     def __post_init__(self) -> None:
         allowed = {name: (-0.95, 0.95) for name, _, _ in COUPLINGS}
-        check_ranges(self, {"deal_proneness": (0.0, 0.95), **allowed})
+        check_ranges(
+            self,
+            {"deal_proneness": (0.0, 0.95), "deal_private_label": (-0.95, 0.95), **allowed},
+        )
 
     def correlate(self, scores: dict[str, np.ndarray], seed: int, ids: np.ndarray) -> None:
         """Mix the independent standard normal ``scores`` of households ``ids`` in place."""
-        if self.deal_proneness:
+        if self.deal_proneness or self.deal_private_label:
             factor = counter_random.normal(seed, "trait_deal_proneness", ids)
             loading = self.deal_proneness
             for name in DEAL_PARAMETERS:
                 scores[name] = loading * factor + np.sqrt(1.0 - loading**2) * scores[name]
+            store_brand = self.deal_private_label
+            scores["quality_preference"] = (
+                -store_brand * factor + np.sqrt(1.0 - store_brand**2) * scores["quality_preference"]
+            )
         for field, target, source in COUPLINGS:
             rho = getattr(self, field)
             if rho:

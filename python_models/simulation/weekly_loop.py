@@ -32,6 +32,7 @@ from .categories import (
 )
 from .config import SimulationConfig
 from .lifecycle import Lifecycle
+from .manufacturer_coupons import manufacturer_coupon_values, mean_use
 from .market_context import UNAVAILABLE, MarketContext, typical
 from .population import Population, draw_population, preference_centre
 from .product_choice import PurchaseHistory, choose, household_coefficients
@@ -130,6 +131,7 @@ class ShardSimulator:
         self.redeem, self.response = self._offer_response(0)
         # A household's coupon is worth its depth over the depth the plan's values stand for.
         self.coupon_scale = self.depth / context.campaigns.coupon_depth[None, :]
+        self.relative_coupon_use = params["coupon_use"] / mean_use(config.population.coupon_use)
         self.ledger = UpliftLedger(self.eligible.shape)
         self.output: dict[str, list[pd.DataFrame]] = {"transactions": [], "redemptions": []}
 
@@ -328,7 +330,7 @@ class ShardSimulator:
         return _Lines(unique // n_products, unique % n_products, category[first], summed)
 
     def _record(self, week, household, store, key, lines: _Lines) -> None:
-        context, seed = self.context, self.seed
+        context, config, seed = self.context, self.config, self.seed
         if len(lines.trip) == 0:
             return
         plan = context.campaigns
@@ -377,6 +379,21 @@ class ShardSimulator:
                 plan.coupon_value[coupon[redeemed]] * scale, lines.units[redeemed] * shelf[redeemed]
             )
             redeemed_rows = np.flatnonzero(redeemed)
+        # Manufacturer coupons, on the lines no campaign coupon discounted.
+        coupon_disc = np.where(
+            coupon_disc > 0,
+            coupon_disc,
+            manufacturer_coupon_values(
+                seed,
+                key[lines.trip],
+                lines.product,
+                context.coupon_line_share[lines.product],
+                context.coupon_depth[lines.product],
+                self.relative_coupon_use[buyer],
+                lines.units * shelf,
+                config.manufacturer_coupons,
+            ),
+        )
 
         day = np.floor(counter_random.uniform(seed, "day", key) * 7).astype(np.int64)
         minute = (8 * 60 + np.floor(counter_random.uniform(seed, "minute", key) * 14 * 60)).astype(

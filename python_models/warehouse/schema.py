@@ -335,6 +335,9 @@ HOUSEHOLD_PARAMETERS = Table(
         _double("visit_propensity", "Logit of the household's base weekly visit probability."),
         _double("brand_loyalty", "Weight of the household's purchase history in product choice."),
         _double("coupon_sensitivity", "Multiplier of a coupon's utility and redemption odds."),
+        _double(
+            "coupon_use", "Multiplier of the learned share of lines with a manufacturer coupon."
+        ),
         _double("store_loyalty", "Probability that a trip goes to the home store."),
         _double(
             "left_digit_sensitivity", "Utility lost per whole dollar of the price's left digit."

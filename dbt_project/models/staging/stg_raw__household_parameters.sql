@@ -20,6 +20,7 @@ renamed as (
         cast(visit_propensity as double) as visit_propensity,
         cast(brand_loyalty as double) as brand_loyalty,
         cast(coupon_sensitivity as double) as coupon_sensitivity,
+        cast(coupon_use as double) as coupon_use,
         cast(store_loyalty as double) as store_loyalty,
         cast(left_digit_sensitivity as double) as left_digit_sensitivity,
         cast(price_tier_taste as double) as price_tier_taste,

@@ -1,0 +1,51 @@
+"""The lifecycle learner recovers the hazards and the start of a chain it did not see."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from python_models.learning.lifecycle import MIN_LAPSE_WEEKS, fit_lapses, full_weeks
+
+
+def chain_visits(
+    n: int, weeks: int, lapse: float, back: float, initial: float, rate: float, seed: int
+) -> np.ndarray:
+    """households x weeks visits of the learner's own chain: active households visit with
+    ``rate``; a lapse lasts MIN_LAPSE_WEEKS weeks at least, then ends with ``back``; a share
+    ``initial`` starts at the start of a lapse."""
+    rng = np.random.default_rng(seed)
+    state = np.where(rng.random(n) < initial, 1, 0)
+    visits = np.zeros((n, weeks), dtype=bool)
+    for week in range(weeks):
+        if week:
+            u = rng.random(n)
+            lapsing = (state == 0) & (u < lapse)
+            returning = (state == MIN_LAPSE_WEEKS) & (u < back)
+            advancing = (state > 0) & (state < MIN_LAPSE_WEEKS)
+            state = np.where(lapsing | advancing, state + 1, state)
+            state = np.where(returning, 0, state)
+        visits[:, week] = (state == 0) & (rng.random(n) < rate)
+    return visits
+
+
+def test_em_recovers_the_lapse_and_return_hazards_and_the_initial_lapsed_share():
+    visits = chain_visits(3000, 52, lapse=0.02, back=0.15, initial=0.3, rate=0.6, seed=1)
+    lapse, back, initial = fit_lapses(visits[visits.any(axis=1)])
+    assert abs(lapse - 0.02) < 0.005
+    assert abs(back - 0.15) < 0.04
+    assert abs(initial - 0.3) < 0.05
+
+
+def test_a_panel_without_lapses_learns_none():
+    visits = chain_visits(1000, 52, lapse=0.0, back=0.5, initial=0.0, rate=0.6, seed=2)
+    lapse, _, initial = fit_lapses(visits)
+    assert lapse < 0.002 and initial < 0.01
+
+
+def test_partial_weeks_at_the_edges_are_left_out():
+    visits = chain_visits(500, 20, lapse=0.0, back=0.5, initial=0.0, rate=0.6, seed=3)
+    visits[:, 0] &= np.arange(500) < 50  # a first week with a tenth of the households
+    visits[:, 10] = False  # a week nobody shopped in the middle stays: it is data
+    kept = full_weeks(visits)
+    assert kept.shape[1] == 19
+    np.testing.assert_array_equal(kept, visits[:, 1:])
