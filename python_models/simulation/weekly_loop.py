@@ -384,21 +384,23 @@ class ShardSimulator:
         )
         stamp = timestamps(np.full(len(key), week_no), day, minute)
         basket = key  # household, week and slot: unique, and the same for any shard
-        transactions = raw_tables.frame(
-            "transactions",
-            household_id=self.ids[buyer],
-            store_id=context.store_ids[store[lines.trip]],
-            basket_id=basket[lines.trip],
-            product_id=tail.product_ids_of(lines.product, variant),
-            quantity=lines.units,
-            sales_value=np.round(lines.units * shelf, 2),
-            retail_disc=np.round(lines.units * (base - shelf), 2),
-            coupon_disc=np.round(coupon_disc, 2),
-            coupon_match_disc=0.0,
-            week=np.int32(week_no),
-            transaction_timestamp=stamp[lines.trip],
+        n_lines = len(lines.trip)
+        transactions = merge_repeated_lines(
+            {
+                "household_id": self.ids[buyer],
+                "store_id": context.store_ids[store[lines.trip]],
+                "basket_id": basket[lines.trip],
+                "product_id": tail.product_ids_of(lines.product, variant),
+                "quantity": lines.units,
+                "sales_value": np.round(lines.units * shelf, 2),
+                "retail_disc": np.round(lines.units * (base - shelf), 2),
+                "coupon_disc": np.round(coupon_disc, 2),
+                "coupon_match_disc": np.zeros(n_lines),
+                "week": np.full(n_lines, week_no, dtype=np.int32),
+                "transaction_timestamp": stamp[lines.trip],
+            }
         )
-        self.output["transactions"].append(merge_repeated_lines(transactions))
+        self.output["transactions"].append(raw_tables.frame("transactions", **transactions))
         if len(redeemed_rows):
             coupon = coupon_of[lines.product[redeemed_rows]]
             self.output["redemptions"].append(
