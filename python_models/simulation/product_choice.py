@@ -159,8 +159,8 @@ class PurchaseHistory:
         self.decay = np.float32(decay)
 
     def age(self) -> None:
-        """One week passes."""
-        self.score *= self.decay
+        """One week passes (the spare columns stay 0; the whole matrix is contiguous)."""
+        self._padded *= self.decay
 
     def add(self, households: np.ndarray, products: np.ndarray) -> None:
         """Record this week's purchases of (household, product) pairs (pairs may repeat)."""
