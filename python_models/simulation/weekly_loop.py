@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from . import counter_random, raw_tables
 from .calendar import timestamps
@@ -24,6 +23,7 @@ from .campaigns import assign, offer_fatigue, redemption_probability
 from .categories import (
     add_habits,
     add_purchases,
+    bought,
     consume,
     expected_categories,
     initial_habit,
@@ -238,10 +238,10 @@ class ShardSimulator:
         size = config.categories.trip_size_sd * counter_random.normal(seed, "trip_size", key)
         trip_logits = logits[household] + size[:, None].astype(np.float32)
         categories = np.arange(logits.shape[1])
-        bought = counter_random.uniform(seed, "category", key[:, None], categories[None, :]) < (
-            special.expit(trip_logits)
+        trip_of, category_of = bought(
+            counter_random.uniform(seed, "category", key[:, None], categories[None, :]),
+            trip_logits,
         )
-        trip_of, category_of = np.nonzero(bought)
         draws = 1 + counter_random.poisson(
             config.categories.extra_products_mean,
             counter_random.uniform(seed, "draws", key[trip_of], category_of),
