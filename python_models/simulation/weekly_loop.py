@@ -4,7 +4,8 @@ The true-uplift accounting runs beside it (``true_uplift``) and its rows become 
 through the raw-table writer (``raw_tables``).
 
 Vectorised over the shard's households (and, inside a week, over its trips and purchase
-occasions); the only Python loops run over weeks and over the categories bought that week.
+occasions); the only Python loops run over weeks and over the batches of categories
+(``choice_batches``) bought that week.
 Every random draw is counter-based, keyed by household, week, trip slot, category and draw, so
 a household's purchases do not depend on the shard it is in.
 """
@@ -281,7 +282,7 @@ class ShardSimulator:
 
         batch = self.batches.batch[category_of]
         batch[np.isin(category_of, list(held))] = -1
-        group_key = np.where(batch >= 0, batch, len(self.batches.columns) + category_of)
+        group_key = np.where(batch >= 0, batch, len(WIDTHS) + category_of)
         purchases_of, draws_of, row_of = _groups(group_key, purchase, draws)
         tables = self.batches.week(context, week)
         choice = np.empty(len(purchase), dtype=np.int64)
