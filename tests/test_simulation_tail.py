@@ -166,7 +166,8 @@ def test_lines_of_one_product_in_a_basket_merge_with_their_units_and_money():
             "week": 3,
         }
     )
-    merged = merge_repeated_lines(lines).sort_values(["basket_id", "product_id"])
+    columns = {name: lines[name].to_numpy() for name in lines.columns}
+    merged = pd.DataFrame(merge_repeated_lines(columns)).sort_values(["basket_id", "product_id"])
     assert merged[["basket_id", "product_id", "quantity"]].to_numpy().tolist() == [
         [10, 7, 4],
         [10, 8, 2],

@@ -105,6 +105,22 @@ def add_habits(
     habit += bought
 
 
+def bought(u: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices (row-major) where ``u < expit(logits)``, the float32 logits.
+
+    Most categories of a trip are far from bought, and expit costs ten times exp: the
+    uniforms are first compared with exp(logits) x (1 + 2**-16), above expit (float32, as
+    computed) on every float32 in [-104, 89] with 30 times the largest relative gap between
+    the two (beyond, exp is 0 or inf), then the few under it with expit itself. The same
+    indices as comparing everywhere, at a fraction of the cost.
+    """
+    with np.errstate(over="ignore"):
+        under = u < np.exp(logits) * np.float32(1 + 2**-16)
+    row, column = np.nonzero(under)
+    keep = u[row, column] < special.expit(logits[row, column])
+    return row[keep], column[keep]
+
+
 def expected_categories(logits: np.ndarray) -> np.ndarray:
     """Expected number of categories a trip buys, per household (trip effect left out)."""
     return special.expit(logits).sum(axis=1)

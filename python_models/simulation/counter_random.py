@@ -60,8 +60,21 @@ def stream_id(name: str) -> int:
 
 def uniform(seed: int, stream: str, *keys: np.ndarray | int) -> np.ndarray:
     """Uniform draws in (0, 1), one per element of the broadcast of ``keys``."""
-    # 53 random bits, offset by half a step so 0 and 1 never occur.
-    return ((_bits(seed, stream, keys) >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+    bits = np.asarray(_bits(seed, stream, keys))
+    out = np.empty(bits.shape)
+    _to_unit(bits.reshape(-1), out.reshape(-1))
+    return out if out.ndim else out[()]
+
+
+def _to_unit(bits: np.ndarray, out: np.ndarray) -> None:
+    """out = 53 of the random bits, offset by half a step so 0 and 1 never occur, scaled to
+    (0, 1); in place and in cache-sized chunks (same values, less memory traffic)."""
+    for start in range(0, bits.size, _CHUNK):
+        part, unit = bits[start : start + _CHUNK], out[start : start + _CHUNK]
+        part >>= np.uint64(11)
+        unit[...] = part
+        unit += 0.5
+        unit *= _TO_UNIT
 
 
 def bernoulli(seed: int, stream: str, probability: np.ndarray, *keys: np.ndarray | int):

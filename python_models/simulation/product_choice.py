@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..checks import check_ranges
 
@@ -145,26 +146,28 @@ class PurchaseHistory:
 
     Kept as one float32 matrix (households x products in the market's category order, so a
     category's history is a row gather plus a slice): every week the whole matrix decays in
-    place, and a purchase resets its entry to log(1 + count).
+    place, and a purchase resets its entry to log(1 + count). ``spare`` zero columns follow the
+    last product, so a window of up to that many products fits from any product on.
     """
 
-    def __init__(self, n_households: int, order: np.ndarray, decay: float):
+    def __init__(self, n_households: int, order: np.ndarray, decay: float, spare: int = 0):
         self.column = np.empty_like(order)
         self.column[order] = np.arange(len(order))
-        self.score = np.zeros((n_households, len(order)), dtype=np.float32)
+        self._padded = np.zeros((n_households, len(order) + spare), dtype=np.float32)
+        self.score = self._padded[:, : len(order)]
         self.count = np.zeros((n_households, len(order)), dtype=np.uint16)
         self.decay = np.float32(decay)
 
     def age(self) -> None:
-        """One week passes."""
-        self.score *= self.decay
+        """One week passes (the spare columns stay 0; the whole matrix is contiguous)."""
+        self._padded *= self.decay
 
     def add(self, households: np.ndarray, products: np.ndarray) -> None:
         """Record this week's purchases of (household, product) pairs (pairs may repeat)."""
-        flat = households.astype(np.int64) * self.score.shape[1] + self.column[products]
-        counts = self.count.reshape(-1)
-        counts[flat] = np.minimum(counts[flat], 0xFFFE) + 1
-        self.score.reshape(-1)[flat] = np.log1p(counts[flat].astype(np.float32))
+        columns = self.column[products]
+        count = np.minimum(self.count[households, columns], 0xFFFE) + 1
+        self.count[households, columns] = count
+        self.score[households, columns] = np.log1p(count.astype(np.float32))
 
     def add_loyalty(
         self, utility: np.ndarray, households: np.ndarray, columns: slice, loyalty: np.ndarray
@@ -172,13 +175,32 @@ class PurchaseHistory:
         """utility += brand_loyalty x the history term, over the products of ``columns``."""
         utility += loyalty[households, None] * self.score[households, columns]
 
+    def windows(self, households: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+        """(pairs x width) history terms of household ``households[i]`` over the ``width``
+        products from position ``starts[i]`` on (past the last product: 0; width <= spare).
+        Copies whole windows, faster than gathering products one by one."""
+        return sliding_window_view(self._padded, width, axis=1)[households, starts]
 
-def choose(utility: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Column index drawn per row from softmax(utility rows) by inverting with uniforms ``u``."""
-    weights = np.exp(utility - utility.max(axis=1, keepdims=True))
-    cumulative = np.cumsum(weights, axis=1)
-    target = u * cumulative[:, -1]
-    return np.minimum((cumulative < target[:, None]).sum(axis=1), utility.shape[1] - 1)
+
+def choose(utility: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Column index drawn for each draw i from softmax(utility[rows[i]]) by inverting with the
+    uniform ``u[i]``: repeat draws of a row share its weights.
+
+    Works on the transposed (columns x rows) weights: their running sum is then one vector
+    add per column when rows outnumber columns, far faster than a cumulative sum along many
+    short rows, and it adds in the same order (the same bits).
+    """
+    weights = np.ascontiguousarray(utility.T)
+    weights = np.exp(weights - weights.max(axis=0))
+    width = len(weights)
+    if weights.shape[1] > 2 * width:
+        for column in range(1, width):
+            weights[column] += weights[column - 1]
+    else:
+        weights = np.cumsum(weights, axis=0)
+    cumulative = weights[:, rows]
+    target = u * cumulative[-1]
+    return np.minimum((cumulative < target).sum(axis=0), width - 1)
 
 
 def softmax(utility: np.ndarray) -> np.ndarray:

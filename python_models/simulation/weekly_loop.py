@@ -4,7 +4,8 @@ The true-uplift accounting runs beside it (``true_uplift``) and its rows become 
 through the raw-table writer (``raw_tables``).
 
 Vectorised over the shard's households (and, inside a week, over its trips and purchase
-occasions); the only Python loops run over weeks and over the categories bought that week.
+occasions); the only Python loops run over weeks and over the batches of categories
+(``choice_batches``) bought that week.
 Every random draw is counter-based, keyed by household, week, trip slot, category and draw, so
 a household's purchases do not depend on the shard it is in.
 """
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from . import counter_random, raw_tables
 from .calendar import timestamps
@@ -24,12 +24,14 @@ from .campaigns import assign, offer_fatigue, redemption_probability
 from .categories import (
     add_habits,
     add_purchases,
+    bought,
     consume,
     expected_categories,
     initial_habit,
     trip_value,
     weekly_logits,
 )
+from .choice_batches import WIDTHS, BatchWeek, CategoryBatches
 from .config import SimulationConfig
 from .lifecycle import Lifecycle
 from .manufacturer_coupons import manufacturer_coupon_values, mean_use
@@ -42,7 +44,6 @@ from .true_uplift import UpliftLedger, coupons_held
 from .visits import trip_stores, visit_probability, weekly_trips
 
 MAX_TRIPS = 16  # per household-week; the Poisson tail beyond is negligible
-BATCH_WIDTHS = (8, 16)  # categories with at most this many products are chosen in batches
 UNKNOWN_PROFILE = pd.DataFrame({"share": [1.0]})
 
 
@@ -98,12 +99,14 @@ class ShardSimulator:
         self.habit = initial_habit(
             self.population.category_preference, mean_trips, config.categories
         )
-        self.history = PurchaseHistory(n_households, context.order, config.choice.loyalty_decay)
+        self.history = PurchaseHistory(
+            n_households, context.order, config.choice.loyalty_decay, spare=WIDTHS[-1]
+        )
         self.category_start = np.array([sl.start for sl in context.category_slices])
-        self.category_size = np.array([sl.stop - sl.start for sl in context.category_slices])
-        self.category_batch = np.full(len(self.category_size), -1)
-        for b, width in reversed(list(enumerate(BATCH_WIDTHS))):
-            self.category_batch[(self.category_size <= width) & (self.category_size > 0)] = b
+        self.batches = CategoryBatches.build(
+            self.category_start,
+            np.array([sl.stop - sl.start for sl in context.category_slices]),
+        )
         self.display_response = params["display_response"].astype(np.float32)
         self.brand_loyalty = params["brand_loyalty"].astype(np.float32)
         visit = config.population.visit_propensity
@@ -169,31 +172,22 @@ class ShardSimulator:
         self.history.add_loyalty(utility, households, columns, self.brand_loyalty)
         return utility
 
-    def padded_utilities(
-        self, households: np.ndarray, stores: np.ndarray, categories: np.ndarray, week: int
+    def batch_utilities(
+        self, households: np.ndarray, stores: np.ndarray, slots: np.ndarray, batch: BatchWeek
     ) -> np.ndarray:
-        """(occasions x width) utilities for occasions of several small categories at once:
-        row i holds its own category's products, padded with -inf to the widest one. Small
-        categories are many; one call for all of them saves a call per category."""
-        context = self.context
-        start = self.category_start[categories]
-        size = self.category_size[categories]
-        width = int(size.max())
-        offset = np.arange(width)
-        valid = offset[None, :] < size[:, None]
-        columns = start[:, None] + np.where(valid, offset[None, :], 0)
+        """(purchases x width) utilities for purchases of the categories of one batch (``slots``:
+        each purchase's category's row in the batch): row i holds its own category's products,
+        then -inf to the batch's width. Same operations, in the same order, as ``utilities``."""
+        width = batch.popularity.shape[1]
         utility = np.einsum(
-            "nk,knw->nw", self.coefficients[households], context.features[week][:, columns]
+            "nk,knw->nw", self.coefficients[households], np.take(batch.features, slots, axis=1)
         )
-        utility += context.popularity[week][columns]
-        utility += (
-            self.display_response[households, None]
-            * (context.displayed[week][stores[:, None], columns])
+        utility += np.take(batch.popularity, slots, axis=0)
+        displayed = np.take(batch.displayed, stores * len(batch.start) + slots, axis=0)
+        utility += self.display_response[households, None] * displayed
+        utility += self.brand_loyalty[households, None] * self.history.windows(
+            households, batch.start[slots], width
         )
-        utility += (
-            self.brand_loyalty[households, None] * self.history.score[households[:, None], columns]
-        )
-        utility[~valid] = -np.inf
         return utility
 
     # -- one week --------------------------------------------------------------------------
@@ -247,28 +241,16 @@ class ShardSimulator:
         size = config.categories.trip_size_sd * counter_random.normal(seed, "trip_size", key)
         trip_logits = logits[household] + size[:, None].astype(np.float32)
         categories = np.arange(logits.shape[1])
-        bought = counter_random.uniform(seed, "category", key[:, None], categories[None, :]) < (
-            special.expit(trip_logits)
+        trip_of, category_of = bought(
+            counter_random.uniform(seed, "category", key[:, None], categories[None, :]),
+            trip_logits,
         )
-        trip_of, category_of = np.nonzero(bought)
         draws = 1 + counter_random.poisson(
             config.categories.extra_products_mean,
             counter_random.uniform(seed, "draws", key[trip_of], category_of),
         )
-        occasion_trip = np.repeat(trip_of, draws)
-        occasion_category = np.repeat(category_of, draws)
-        occasion_draw = np.arange(len(occasion_trip)) - np.repeat(np.cumsum(draws) - draws, draws)
-        occasion_key = key[occasion_trip]
-
         lines = self._choose_products(
-            week,
-            household,
-            store,
-            occasion_trip,
-            occasion_category,
-            occasion_draw,
-            occasion_key,
-            held,
+            week, household, store, key, trip_of, category_of, draws, held
         )
         self._record(week, household, store, key, lines)
         if len(lines.trip):
@@ -286,34 +268,35 @@ class ShardSimulator:
         visited = trips > 0
         self.weeks_since = np.where(visited, 0, self.weeks_since + 1)
 
-    def _choose_products(self, week, household, store, trip, category, draw, key, held) -> _Lines:
+    def _choose_products(self, week, household, store, trip_key, trip_of, category_of, draws, held):
+        """The products of the week's purchases (a trip buying a category) and their units.
+
+        A purchase draws ``draws`` products: repeat draws share its utilities and differ in
+        their uniforms. Purchases are chosen by batch of categories of similar size, except in
+        categories where some household holds a coupon (and the widest), chosen one by one.
+        """
         context, config, seed = self.context, self.config, self.seed
-        product = np.empty(len(trip), dtype=np.int64)
+        purchase = np.repeat(np.arange(len(trip_of)), draws)
+        draw = np.arange(len(purchase)) - np.repeat(np.cumsum(draws) - draws, draws)
+        trip, category = trip_of[purchase], category_of[purchase]
+        key = trip_key[trip]
         u = counter_random.uniform(seed, "product", key, category, draw)
-        # Small categories (without coupons this week) go in padded batches, the rest one by one.
-        batch = self.category_batch[category]
-        batch[np.isin(category, list(held))] = -1
-        group_key = np.where(batch >= 0, batch, len(BATCH_WIDTHS) + category)
-        order = np.argsort(group_key, kind="stable")
-        bounds = np.flatnonzero(np.diff(group_key[order])) + 1
-        for group in np.split(order, bounds) if len(order) else []:
-            households, stores = household[trip[group]], store[trip[group]]
-            if batch[group[0]] >= 0:
-                categories = category[group]
-                utility = self.padded_utilities(households, stores, categories, week)
-                chosen = self.category_start[categories] + choose(utility, u[group])
-                product[group] = context.order[chosen]
-                continue
-            c = int(category[group[0]])
-            utility = self.utilities(households, stores, c, week)
-            if c in held:
-                rows, coupon = held[c]
-                position = np.full(len(self.ids), -1)
-                position[rows] = np.arange(len(rows))
-                holder = position[households]
-                has = holder >= 0
-                utility[has] += coupon[holder[has]]
-            product[group] = context.category_members[c][choose(utility, u[group])]
+
+        batch = self.batches.batch[category_of]
+        batch[np.isin(category_of, list(held))] = -1
+        group_key = np.where(batch >= 0, batch, len(WIDTHS) + category_of)
+        purchases_of, draws_of, row_of = _groups(group_key, purchase, draws)
+        tables = self.batches.week(context, week)
+        choice = np.empty(len(purchase), dtype=np.int64)
+        for purchases, occasions in zip(purchases_of, draws_of, strict=True):
+            households, stores = household[trip_of[purchases]], store[trip_of[purchases]]
+            c, b = category_of[purchases], batch[purchases[0]]
+            if b >= 0:
+                utility = self.batch_utilities(households, stores, self.batches.slot[c], tables[b])
+            else:
+                utility = self._category_utilities(households, stores, int(c[0]), week, held)
+            choice[occasions] = choose(utility, row_of[purchase[occasions]], u[occasions])
+        product = context.order[self.category_start[category] + choice]
 
         stockpiling = self.population.parameters["stockpiling"][household[trip]]
         mean = extra_units_mean(
@@ -328,6 +311,18 @@ class ShardSimulator:
         unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
         summed = np.bincount(inverse, weights=units, minlength=len(unique)).astype(np.int64)
         return _Lines(unique // n_products, unique % n_products, category[first], summed)
+
+    def _category_utilities(self, households, stores, c, week, held) -> np.ndarray:
+        """``utilities`` of category ``c``, with the coupons the households hold."""
+        utility = self.utilities(households, stores, c, week)
+        if c in held:
+            rows, coupon = held[c]
+            position = np.full(len(self.ids), -1)
+            position[rows] = np.arange(len(rows))
+            holder = position[households]
+            has = holder >= 0
+            utility[has] += coupon[holder[has]]
+        return utility
 
     def _record(self, week, household, store, key, lines: _Lines) -> None:
         context, config, seed = self.context, self.config, self.seed
@@ -401,21 +396,23 @@ class ShardSimulator:
         )
         stamp = timestamps(np.full(len(key), week_no), day, minute)
         basket = key  # household, week and slot: unique, and the same for any shard
-        transactions = raw_tables.frame(
-            "transactions",
-            household_id=self.ids[buyer],
-            store_id=context.store_ids[store[lines.trip]],
-            basket_id=basket[lines.trip],
-            product_id=tail.product_ids_of(lines.product, variant),
-            quantity=lines.units,
-            sales_value=np.round(lines.units * shelf, 2),
-            retail_disc=np.round(lines.units * (base - shelf), 2),
-            coupon_disc=np.round(coupon_disc, 2),
-            coupon_match_disc=0.0,
-            week=np.int32(week_no),
-            transaction_timestamp=stamp[lines.trip],
+        n_lines = len(lines.trip)
+        transactions = merge_repeated_lines(
+            {
+                "household_id": self.ids[buyer],
+                "store_id": context.store_ids[store[lines.trip]],
+                "basket_id": basket[lines.trip],
+                "product_id": tail.product_ids_of(lines.product, variant),
+                "quantity": lines.units,
+                "sales_value": np.round(lines.units * shelf, 2),
+                "retail_disc": np.round(lines.units * (base - shelf), 2),
+                "coupon_disc": np.round(coupon_disc, 2),
+                "coupon_match_disc": np.zeros(n_lines),
+                "week": np.full(n_lines, week_no, dtype=np.int32),
+                "transaction_timestamp": stamp[lines.trip],
+            }
         )
-        self.output["transactions"].append(merge_repeated_lines(transactions))
+        self.output["transactions"].append(raw_tables.frame("transactions", **transactions))
         if len(redeemed_rows):
             coupon = coupon_of[lines.product[redeemed_rows]]
             self.output["redemptions"].append(
@@ -447,6 +444,25 @@ class ShardSimulator:
             "transactions": raw_tables.concat(self.output["transactions"], "transactions"),
             "coupon_redemptions": raw_tables.coupon_redemptions(self.output["redemptions"]),
         }
+
+
+def _groups(group_key: np.ndarray, purchase: np.ndarray, draws: np.ndarray):
+    """Purchases by group, groups in key order (``group_key`` per purchase): per group its
+    purchases and their draws (draw i is one of purchase ``purchase[i]``, which has
+    ``draws`` of them); and each purchase's row within its group."""
+    purchase_order = np.argsort(group_key, kind="stable")
+    draw_order = np.argsort(group_key[purchase], kind="stable")
+    _, first, size = np.unique(group_key[purchase_order], return_index=True, return_counts=True)
+    row_of = np.empty(len(group_key), dtype=np.int64)
+    row_of[purchase_order] = np.arange(len(group_key)) - np.repeat(first, size)
+    if not len(first):
+        return [], [], row_of
+    draws_per_group = np.add.reduceat(draws[purchase_order], first)
+    return (
+        np.split(purchase_order, first[1:]),
+        np.split(draw_order, np.cumsum(draws_per_group)[:-1]),
+        row_of,
+    )
 
 
 def simulate_shard(
