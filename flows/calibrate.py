@@ -26,6 +26,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.cli import run_command
+from flows.serving import publish_for_readers
 from python_models.calibration import write_report
 from python_models.calibration.tuning import (
     build_calibration,
@@ -39,9 +40,11 @@ from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.simulation import SimulationConfig, simulate
 from python_models.simulation.settings import simulation_settings
+from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.calibration import clear_study, copy_run, log_trial, read_scores
 from python_models.warehouse.parquet import load_parquet_run
+from python_models.warehouse.serving import serving_path_for
 
 
 def _quiet(_line: str) -> None:
@@ -84,6 +87,8 @@ def calibrate(
     reports_dir: str | None = None,
     confirm_households: int = 2500,
     write_default: bool = False,
+    publish: bool = True,
+    serving_path: str | None = None,
 ) -> dict:
     """Run ``trials`` tuning trials, then score the best settings again at
     ``confirm_households``; return the best trial's settings and both scores.
@@ -108,6 +113,9 @@ def calibrate(
     write_default
         Also write the best settings and their confirmed scores as the committed default
         simulation (config/simulation.json and config/simulation_scores.json).
+    publish, serving_path
+        Publish the serving file once the trial log passed its tests; the serving file,
+        default $SERVING_PATH or serving.duckdb beside the warehouse file.
     """
     if trials < 1:
         raise ValueError(f"trials = {trials!r} must be >= 1")
@@ -123,67 +131,70 @@ def calibrate(
         {"run_id": f"{study_id}_trial", "seed": seed, "n_households": households, "n_weeks": weeks},
         learn_id=reference_run,
     )
-    work = Path(tempfile.mkdtemp(prefix="calibrate-"))  # removed however the study ends
-    try:
-        scratch = work / "scratch.duckdb"
-        prepare_scratch(warehouse, scratch, reference_run)
-        market = load_learned_market(warehouse, base.learn_id)
-        clear_study(warehouse, study_id)
+    with build_lock(warehouse, purpose=f"calibrate {study_id}"):
+        work = Path(tempfile.mkdtemp(prefix="calibrate-"))  # removed however the study ends
+        try:
+            scratch = work / "scratch.duckdb"
+            prepare_scratch(warehouse, scratch, reference_run)
+            market = load_learned_market(warehouse, base.learn_id)
+            clear_study(warehouse, study_id)
 
-        def log(number, config, settings, result) -> None:
-            log_trial(warehouse, study_id, number, trial_row(config, settings, result))
-            logger.info(
-                "trial %d: score %.3f, harmonic mean %.3f, worst %s %.3f", number,
-                result["score"], result["harmonic_mean"], result["worst_metric"],
-                result["min_ks_complement"],
-            )  # fmt: skip
+            def log(number, config, settings, result) -> None:
+                log_trial(warehouse, study_id, number, trial_row(config, settings, result))
+                logger.info(
+                    "trial %d: score %.3f, harmonic mean %.3f, worst %s %.3f", number,
+                    result["score"], result["harmonic_mean"], result["worst_metric"],
+                    result["min_ks_complement"],
+                )  # fmt: skip
 
-        best = run_study(
-            base,
-            trials,
-            seed,
-            lambda config: evaluate(market, scratch, config, work / "simulation"),
-            log,
-        )
-        test_trial_log(warehouse)
-        best_config = with_settings(base, best.settings).replace(run_id=f"{study_id}_best")
-        confirmed = evaluate(
-            market, scratch, best_config.replace(n_households=confirm_households), work / "best"
-        )
-        out = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
-        report = write_report(scratch, best_config.run_id, out / "calibration")
-        path = out / "calibration" / f"{study_id}_best.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(best_config.as_mapping(), indent=2, sort_keys=True) + "\n")
-        summary = {
-            "study_id": study_id,
-            "trial": best.trial,
-            "trials": trials,
-            "trial_households": households,
-            "households": confirm_households,
-            "weeks": weeks,
-            "reference_run": reference_run,
-            **{key: confirmed[key] for key in ("score", "harmonic_mean", "min_ks_complement")},
-            "worst_metric": confirmed["worst_metric"],
-            "ks_complements": confirmed["ks_complements"],
-        }
-        logger.info("report of the best settings: %s", report.table_path.parent)
-        if write_default:
-            write_calibrated_default(best_config, summary)
-        print(
-            f"best of {trials} trials: trial {best.trial}, score {best.score:.3f}; at "
-            f"{confirm_households} households {confirmed['score']:.3f} (harmonic mean "
-            f"{confirmed['harmonic_mean']:.3f}); config {path}"
-        )
-        return {
-            **summary,
-            "trial_score": best.score,
-            "settings": best.settings,
-            "file": str(path),
-            "report": str(report.table_path.parent),
-        }
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            best = run_study(
+                base,
+                trials,
+                seed,
+                lambda config: evaluate(market, scratch, config, work / "simulation"),
+                log,
+            )
+            test_trial_log(warehouse)
+            if publish:  # the trial log passed its tests: readers see the study
+                publish_for_readers(warehouse, serving_path_for(warehouse, serving_path))
+            best_config = with_settings(base, best.settings).replace(run_id=f"{study_id}_best")
+            confirmed = evaluate(
+                market, scratch, best_config.replace(n_households=confirm_households), work / "best"
+            )
+            out = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
+            report = write_report(scratch, best_config.run_id, out / "calibration")
+            path = out / "calibration" / f"{study_id}_best.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(best_config.as_mapping(), indent=2, sort_keys=True) + "\n")
+            summary = {
+                "study_id": study_id,
+                "trial": best.trial,
+                "trials": trials,
+                "trial_households": households,
+                "households": confirm_households,
+                "weeks": weeks,
+                "reference_run": reference_run,
+                **{key: confirmed[key] for key in ("score", "harmonic_mean", "min_ks_complement")},
+                "worst_metric": confirmed["worst_metric"],
+                "ks_complements": confirmed["ks_complements"],
+            }
+            logger.info("report of the best settings: %s", report.table_path.parent)
+            if write_default:
+                write_calibrated_default(best_config, summary)
+            print(
+                f"best of {trials} trials: trial {best.trial}, score {best.score:.3f}; at "
+                f"{confirm_households} households {confirmed['score']:.3f} (harmonic mean "
+                f"{confirmed['harmonic_mean']:.3f}); config {path}"
+            )
+            return {
+                **summary,
+                "trial_score": best.score,
+                "settings": best.settings,
+                "file": str(path),
+                "report": str(report.table_path.parent),
+            }
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from flows.cli import run_command
 from flows.environment import prefect_api_for_workers
+from flows.serving import publish_for_readers
 from python_models.experiments.closed_loop import default_category, evaluate_world, summarize
 from python_models.experiments.config import ClosedLoopConfig
 from python_models.experiments.policy_report import plot
@@ -33,8 +34,10 @@ from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.simulation.playback import check_category
 from python_models.targeting.campaign_builder import DEFAULT_MENU
+from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.campaign import write_policy_evaluation
+from python_models.warehouse.serving import serving_path_for
 
 SUMMARY_COLUMNS = [
     "policy",
@@ -95,6 +98,8 @@ def campaign(
     learner: str = "x_learner",
     workers: int = 1,
     reports_dir: str | None = None,
+    publish: bool = True,
+    serving_path: str | None = None,
 ) -> dict:
     """Play the model's campaign back against the other policies over ``seeds``.
 
@@ -126,6 +131,10 @@ def campaign(
         boosters already use every core: on a 2-core machine one process is the fastest.
     reports_dir
         Where ``<evaluation_id>/policy_comparison.png`` is written; default reports/campaign.
+    publish, serving_path
+        Publish the serving file once the results passed their tests (the pipeline turns it
+        off and publishes at its end); the serving file, default $SERVING_PATH or
+        serving.duckdb beside the warehouse file.
     """
     if workers < 1:
         raise ValueError(f"workers = {workers!r} must be >= 1")
@@ -148,20 +157,23 @@ def campaign(
     path = (
         Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
     )
-    market = load_learned_market(path, learn_id)
-    category = config.category or default_category(market)
-    check_category(market, category, learn_id)  # before any world is simulated
-    if min(workers, len(config.seeds)) > 1:
-        runner = ProcessPoolTaskRunner(max_workers=min(workers, len(config.seeds)))
-        with prefect_api_for_workers():
+    with build_lock(path, purpose=f"campaign {evaluation_id}"):
+        market = load_learned_market(path, learn_id)
+        category = config.category or default_category(market)
+        check_category(market, category, learn_id)  # before any world is simulated
+        if min(workers, len(config.seeds)) > 1:
+            runner = ProcessPoolTaskRunner(max_workers=min(workers, len(config.seeds)))
+            with prefect_api_for_workers():
+                per_seed = play_worlds.with_options(task_runner=runner)(market, config, category)
+        else:  # one world at a time: in this process, without starting a pool
+            runner = ThreadPoolTaskRunner(max_workers=1)
             per_seed = play_worlds.with_options(task_runner=runner)(market, config, category)
-    else:  # one world at a time: in this process, without starting a pool
-        runner = ThreadPoolTaskRunner(max_workers=1)
-        per_seed = play_worlds.with_options(task_runner=runner)(market, config, category)
-    summary = summarize(per_seed)
-    reports = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR / "campaign"
-    figure = store(path, config, per_seed, summary, reports)
-    test_results(path)
+        summary = summarize(per_seed)
+        reports = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR / "campaign"
+        figure = store(path, config, per_seed, summary, reports)
+        test_results(path)
+        if publish:
+            publish_for_readers(path, serving_path_for(path, serving_path))
     model = summary.set_index("policy").loc["model"]
     return {
         "evaluation_id": evaluation_id,

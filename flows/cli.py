@@ -21,11 +21,21 @@ import typing
 from collections.abc import Callable
 
 from python_models.warehouse import LoadError
+from python_models.warehouse.build_lock import WarehouseBusy
 from python_models.warehouse.dbt_runner import DbtError
+from python_models.warehouse.serving import ServingUnavailable
 
 # What a flow raises for a problem the user can fix; anything else is a bug and keeps its
 # traceback.
-HANDLED = (ValueError, FileNotFoundError, FileExistsError, LoadError, DbtError)
+HANDLED = (
+    ValueError,
+    FileNotFoundError,
+    FileExistsError,
+    LoadError,
+    DbtError,
+    WarehouseBusy,
+    ServingUnavailable,
+)
 
 
 def _parameter_help(docstring: str) -> dict[str, str]:

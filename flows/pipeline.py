@@ -1,8 +1,9 @@
 """The main job: load the real Complete Journey data, build and test what learning reads, learn
 the market and test it, simulate a run and load it, build and test everything (targeting models
 included), report the simulated run's calibration against the real one, play the model's
-campaign back against the other policies, and publish the run summary (reports/summary.md and a
-Prefect markdown artifact). With ``warehouse="snowflake"`` it then publishes both runs to
+campaign back against the other policies, publish the BI-facing schemas as the read-only serving
+file (flows/serving.py), and publish the run summary (reports/summary.md and a Prefect markdown
+artifact). With ``warehouse="snowflake"`` it then publishes both runs to
 Snowflake and builds the project there.
 
 Run it with ``make run`` or ``python -m flows.pipeline --help``.
@@ -19,6 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.campaign import campaign
 from flows.cli import run_command
 from flows.publish import publish
+from flows.serving import publish_for_readers
 from flows.simulate import simulate_run
 from flows.timings import step_seconds
 from python_models.calibration import write_report
@@ -28,7 +30,10 @@ from python_models.reference import RUN_ID, read_complete_journey
 from python_models.reporting.run_summary import ml_build_seconds, run_summary, write_summary
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse import load_run
+from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build, snowflake_build
+from python_models.warehouse.publish import run_ids
+from python_models.warehouse.serving import serving_path_for
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
 from python_models.warehouse.summary import counts_by_key, row_counts
 
@@ -137,6 +142,9 @@ def pipeline(
     campaign_households: int = 2_000,
     warehouse: str = "duckdb",
     snowflake_target: str = "snowflake",
+    serving_path: str | None = None,
+    reload_reference: bool = True,
+    inputs_fingerprint: str | None = None,
 ) -> dict[str, dict[str, dict[str, int]]]:
     """Load the reference run, learn the market, simulate a run, build the warehouse, summarize.
 
@@ -182,6 +190,15 @@ def pipeline(
     snowflake_target
         dbt target of the Snowflake build: ``snowflake``, or ``fakesnow`` for the local emulator
         (SQL models and data tests only).
+    serving_path
+        The read-only serving file published for BI tools when every build and test passed;
+        default $SERVING_PATH or serving.duckdb beside the warehouse file.
+    reload_reference
+        Load the real data again; without it a warehouse that already holds ``run_id`` keeps it
+        (the scheduled refresh reloads only when the package's data changed).
+    inputs_fingerprint
+        What the run was made from, recorded with the published version (set by
+        ``flows.refresh``, which skips a refresh whose inputs are already published).
 
     Returns
     -------
@@ -206,38 +223,42 @@ def pipeline(
         snowflake_build(snowflake_target)
         SnowflakeSettings.from_env()
     reports = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
-
-    load_reference(path, run_id, household_sample, sample_seed)
-    build(path, "learning_inputs")
-    learned = learn(path, config, reports)
-    build(path, "learned_outputs")  # the learned tables' tests, before anything uses them
-    simulate_run(
-        warehouse_path=str(path),
-        learn_id=run_id,
-        simulation=simulation_config.as_mapping(),
-        workers=workers,
-    )
-    build(path, "everything")
-    ml_seconds = ml_build_seconds()  # from dbt's run results of the build just run
-    calibration = calibration_report(path, simulation_config.run_id, reports / "calibration")
-    closed_loop = None
-    if campaign_seeds:
-        closed_loop = campaign(
+    serving = serving_path_for(path, serving_path)
+    with build_lock(path, purpose="pipeline"):
+        if reload_reference or not (path.exists() and run_id in run_ids(path)):
+            load_reference(path, run_id, household_sample, sample_seed)
+        build(path, "learning_inputs")
+        learned = learn(path, config, reports)
+        build(path, "learned_outputs")  # the learned tables' tests, before anything uses them
+        simulate_run(
             warehouse_path=str(path),
             learn_id=run_id,
-            evaluation_id="pipeline",
-            seeds=list(campaign_seeds),
-            n_households=campaign_households,
-            reports_dir=str(reports / "campaign"),
+            simulation=simulation_config.as_mapping(),
+            workers=workers,
         )
-    published = None
-    if warehouse == "snowflake":
-        published = publish(
-            warehouse_path=str(path),
-            runs=[run_id, simulation_config.run_id],
-            target=snowflake_target,
-        )
-    return summarize(path, reports, learned, ml_seconds, calibration, closed_loop, published)
+        build(path, "everything")
+        ml_seconds = ml_build_seconds()  # from dbt's run results of the build just run
+        calibration = calibration_report(path, simulation_config.run_id, reports / "calibration")
+        closed_loop = None
+        if campaign_seeds:
+            closed_loop = campaign(
+                warehouse_path=str(path),
+                learn_id=run_id,
+                evaluation_id="pipeline",
+                seeds=list(campaign_seeds),
+                n_households=campaign_households,
+                reports_dir=str(reports / "campaign"),
+                publish=False,  # the pipeline publishes once, at its end
+            )
+        published = None
+        if warehouse == "snowflake":
+            published = publish(
+                warehouse_path=str(path),
+                runs=[run_id, simulation_config.run_id],
+                target=snowflake_target,
+            )
+        publish_for_readers(path, serving, inputs_fingerprint)
+        return summarize(path, reports, learned, ml_seconds, calibration, closed_loop, published)
 
 
 if __name__ == "__main__":

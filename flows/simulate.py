@@ -24,6 +24,7 @@ from python_models.reference import RUN_ID
 from python_models.simulation import SimulationConfig, simulate
 from python_models.simulation.run import Shard, run_shard
 from python_models.simulation.settings import simulation_settings
+from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.parquet import load_parquet_run
 
 
@@ -109,21 +110,22 @@ def simulate_run(
     path = (
         Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
     )
-    output_dir = path.parent / "simulations" / config.run_id
-    market = load_learned_market(path, config.learn_id)
-    report = simulate(
-        config,
-        market,
-        output_dir,
-        workers=workers,
-        progress=False,
-        mapper=_on_process_pool(workers),
-    )
-    get_run_logger().info(
-        "simulated %s: %s household-weeks in %.1f s", config.run_id,
-        f"{report.household_weeks:,}", report.seconds["households"],
-    )  # fmt: skip
-    return load_simulated(path, config, output_dir)
+    with build_lock(path, purpose=f"simulate {config.run_id}"):
+        output_dir = path.parent / "simulations" / config.run_id
+        market = load_learned_market(path, config.learn_id)
+        report = simulate(
+            config,
+            market,
+            output_dir,
+            workers=workers,
+            progress=False,
+            mapper=_on_process_pool(workers),
+        )
+        get_run_logger().info(
+            "simulated %s: %s household-weeks in %.1f s", config.run_id,
+            f"{report.household_weeks:,}", report.seconds["households"],
+        )  # fmt: skip
+        return load_simulated(path, config, output_dir)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,14 @@ from .validation import check_run_id
 
 
 def run_ids(warehouse_path: str | Path) -> list[str]:
-    """Every run loaded in the DuckDB warehouse."""
+    """Every run loaded in the DuckDB warehouse (none in a file that holds no raw schema)."""
     with connect(warehouse_path, read_only=True) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+            [RAW_SCHEMA, RUNS_TABLE],
+        ).fetchone()[0]
+        if not exists:
+            return []
         return [
             row[0]
             for row in con.execute(

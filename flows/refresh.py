@@ -1,0 +1,124 @@
+"""The nightly refresh: rebuild and republish the warehouse only when something new came in.
+
+It fingerprints what a version is made from (the installed Complete Journey package, the run's
+settings and simulation scenario, the project's code: ``python_models.reporting.inputs``) and
+compares it with the fingerprint stored with the published serving version. Equal: nothing is
+done. Otherwise the pipeline runs (reloading the real data only when its package changed) and
+publishes the new version with the new fingerprint. The build file's writer lock is taken
+first, so two overlapping refreshes (or a refresh and any other writing flow) never both write:
+the second ends at once naming the holder.
+
+    .venv/bin/python -m flows.refresh            # what the nightly deployment runs (flows/serve.py)
+    .venv/bin/python -m flows.refresh --force    # rebuild even if nothing changed
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+
+from flows.cli import run_command
+from flows.pipeline import pipeline
+from python_models.learning import LearnConfig
+from python_models.paths import default_warehouse_path
+from python_models.reference import RUN_ID
+from python_models.reporting.inputs import Inputs, inputs_of
+from python_models.simulation.settings import simulation_settings
+from python_models.warehouse.build_lock import build_lock
+from python_models.warehouse.connection import resolve
+from python_models.warehouse.serving import current_version, serving_path_for
+
+
+@flow(name="refresh", log_prints=False)
+def refresh(
+    warehouse_path: str | None = None,
+    serving_path: str | None = None,
+    household_sample: int | None = None,
+    catalog_size: int = LearnConfig.catalog_size,
+    products_per_category: int = LearnConfig.products_per_category,
+    simulation: dict | None = None,
+    simulation_file: str | None = None,
+    workers: int = 2,
+    campaign_seeds: list[int] = (0, 1, 2),
+    campaign_households: int = 2_000,
+    reports_dir: str | None = None,
+    force: bool = False,
+) -> dict:
+    """Run the pipeline and publish, unless the published version has the same inputs.
+
+    Parameters
+    ----------
+    warehouse_path
+        The build file; default $WAREHOUSE_PATH or warehouse/retail.duckdb.
+    serving_path
+        The serving file; default $SERVING_PATH or serving.duckdb beside the build file.
+    household_sample, catalog_size, products_per_category, simulation, simulation_file, workers
+        As the pipeline's (``python -m flows.pipeline --help``): the scenario simulated is the
+        settings file's (the committed calibrated one by default) with ``simulation`` over it.
+    campaign_seeds, campaign_households
+        As the pipeline's: the closed loop's worlds.
+    reports_dir
+        As the pipeline's; default reports/.
+    force
+        Rebuild and republish even when nothing changed.
+
+    Returns
+    -------
+    ``refreshed`` (whether anything was built), the published ``version_id`` and the
+    ``changed`` parts of the inputs (reference, settings, code).
+    """
+    logger = get_run_logger()
+    path = resolve(warehouse_path) if warehouse_path else default_warehouse_path()
+    serving = serving_path_for(path, serving_path)
+    scenario = simulation_settings(simulation_file, simulation, learn_id=RUN_ID)
+    parameters = {
+        "catalog_size": catalog_size,
+        "products_per_category": products_per_category,
+        "campaign_seeds": list(campaign_seeds),
+        "campaign_households": campaign_households,
+    }
+    with build_lock(path, purpose="refresh"):
+        inputs = inputs_of(household_sample, parameters, scenario.as_mapping())
+        published = current_version(serving)
+        before = Inputs.parse(published["inputs_fingerprint"]) if published else None
+        changed = (
+            ["reference", "settings", "code"]
+            if before is None
+            else [part for part in ("reference", "settings", "code")
+                  if getattr(before, part) != getattr(inputs, part)]
+        )  # fmt: skip
+        if not changed and not force:
+            message = (
+                f"Nothing new since version `{published['version_id']}` of {serving}: no work done."
+            )
+            logger.info(message)
+            create_markdown_artifact(message, key="refresh", description="The refresh's outcome")
+            return {"refreshed": False, "version_id": published["version_id"], "changed": []}
+        logger.info("inputs changed: %s; rebuilding", ", ".join(changed) or "none (forced)")
+        pipeline(
+            warehouse_path=str(path),
+            serving_path=str(serving),
+            household_sample=household_sample,
+            catalog_size=catalog_size,
+            products_per_category=products_per_category,
+            simulation=simulation,
+            simulation_file=simulation_file,
+            workers=workers,
+            campaign_seeds=list(campaign_seeds),
+            campaign_households=campaign_households,
+            reports_dir=reports_dir,
+            reload_reference=before is None or "reference" in changed,
+            inputs_fingerprint=inputs.text(),
+        )
+        version = current_version(serving)
+    create_markdown_artifact(
+        f"Refreshed ({', '.join(changed) or 'forced'} changed): published version "
+        f"`{version['version_id']}` to {serving}.",
+        key="refresh",
+        description="The refresh's outcome",
+    )
+    return {"refreshed": True, "version_id": version["version_id"], "changed": changed}
+
+
+if __name__ == "__main__":
+    run_command(refresh, after=lambda result: print(result))
