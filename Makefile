@@ -20,7 +20,10 @@ export UV_PYTHON_DOWNLOADS := never
 # forbids writing .pyc files at run time.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install run calibrate test lint benchmark clean
+SERVING_PATH ?= $(dir $(WAREHOUSE_PATH))serving.duckdb
+DASHBOARD_PORT ?= 8501
+
+.PHONY: install run calibrate serve dashboard docs browser test lint benchmark clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -42,11 +45,36 @@ calibrate: install
 	$(VENV)/bin/python -m flows.calibrate --warehouse-path "$(WAREHOUSE_PATH)" --trials $(TRIALS) \
 		--write-default
 
-test: install lint
+# Scheduled deployments (flows/serve.py): a Prefect server on 127.0.0.1:4200 (.prefect/) unless
+# PREFECT_API_URL points at one, and the nightly refresh, weekly calibration and campaign.
+serve: install
+	$(VENV)/bin/python -m flows.serve --warehouse-path "$(WAREHOUSE_PATH)"
+
+# The dashboard on http://127.0.0.1:$(DASHBOARD_PORT): reads only the serving file, read-only.
+dashboard: install
+	SERVING_PATH="$(SERVING_PATH)" $(VENV)/bin/streamlit run python_models/dashboard/app.py \
+		--server.headless true --server.address 127.0.0.1 --server.port $(DASHBOARD_PORT) \
+		--browser.gatherUsageStats false
+
+# The dbt docs site of the warehouse (after make run): dbt_project/target/index.html.
+docs: install
+	WAREHOUSE_PATH="$(WAREHOUSE_PATH)" $(VENV)/bin/dbt docs generate --project-dir dbt_project \
+		--profiles-dir . --target-path target/docs
+	@echo "docs: dbt_project/target/docs/index.html (or: .venv/bin/dbt docs serve --project-dir dbt_project --profiles-dir . --target-path target/docs)"
+
+# The dashboard's browser test drives Debian's chromium: installed here when missing (as root;
+# otherwise that one test is skipped, saying so).
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium missing and not root: the browser test will be skipped (apt-get install chromium)"; fi; }
+
+test: install lint browser
 	$(VENV)/bin/pytest
 
 lint: install
 	$(VENV)/bin/ruff check python_models flows tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(TOOLS) warehouse reports dbt_project/target dbt_project/logs
+	rm -rf $(VENV) $(TOOLS) warehouse reports dbt_project/target dbt_project/logs .prefect

@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.cli import run_command
@@ -38,6 +39,7 @@ from python_models.calibration.tuning import (
 from python_models.market import LearnedMarket, load_learned_market
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
+from python_models.reporting.flow_summaries import calibration_markdown
 from python_models.simulation import SimulationConfig, simulate
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse.build_lock import build_lock
@@ -186,13 +188,19 @@ def calibrate(
                 f"{confirm_households} households {confirmed['score']:.3f} (harmonic mean "
                 f"{confirmed['harmonic_mean']:.3f}); config {path}"
             )
-            return {
+            result = {
                 **summary,
                 "trial_score": best.score,
                 "settings": best.settings,
                 "file": str(path),
                 "report": str(report.table_path.parent),
             }
+            create_markdown_artifact(
+                calibration_markdown(result),
+                key="calibration-study",
+                description="The study's best settings and their scores",
+            )
+            return result
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 from prefect import flow, task, unmapped
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
@@ -32,6 +33,7 @@ from python_models.experiments.policy_report import plot
 from python_models.market import LearnedMarket, load_learned_market
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
+from python_models.reporting.flow_summaries import campaign_markdown
 from python_models.simulation.playback import check_category
 from python_models.targeting.campaign_builder import DEFAULT_MENU
 from python_models.warehouse.build_lock import build_lock
@@ -175,7 +177,7 @@ def campaign(
         if publish:
             publish_for_readers(path, serving_path_for(path, serving_path))
     model = summary.set_index("policy").loc["model"]
-    return {
+    result = {
         "evaluation_id": evaluation_id,
         "category": category,
         "summary": summary,
@@ -183,6 +185,12 @@ def campaign(
         "share_of_oracle_expected_profit": float(model["share_of_oracle_expected_profit"]),
         "figure": figure,
     }
+    create_markdown_artifact(
+        campaign_markdown(result, SUMMARY_COLUMNS),
+        key="campaign-evaluation",
+        description="Policies' incremental profit, 95 % intervals",
+    )
+    return result
 
 
 def _print(result: dict) -> None:

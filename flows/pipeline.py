@@ -33,7 +33,7 @@ from python_models.warehouse import load_run
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build, snowflake_build
 from python_models.warehouse.publish import run_ids
-from python_models.warehouse.serving import serving_path_for
+from python_models.warehouse.serving import PublishReport, serving_path_for
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
 from python_models.warehouse.summary import counts_by_key, row_counts
 
@@ -104,6 +104,7 @@ def summarize(
     calibration: str,
     closed_loop: dict | None,
     published: dict[str, dict[str, int]] | None,
+    served: PublishReport,
 ) -> dict[str, dict[str, int]]:
     """Publish the run summary (reports/summary.md, a Prefect artifact, the console) and return
     rows per table."""
@@ -115,6 +116,7 @@ def summarize(
         closed_loop=closed_loop,
         published=published,
         steps=step_seconds(),
+        served=served,
     )
     path = write_summary(markdown, reports_dir)
     create_markdown_artifact(markdown, key="pipeline-summary", description="The run's figures")
@@ -257,8 +259,10 @@ def pipeline(
                 runs=[run_id, simulation_config.run_id],
                 target=snowflake_target,
             )
-        publish_for_readers(path, serving, inputs_fingerprint)
-        return summarize(path, reports, learned, ml_seconds, calibration, closed_loop, published)
+        served = publish_for_readers(path, serving, inputs_fingerprint)
+        return summarize(
+            path, reports, learned, ml_seconds, calibration, closed_loop, published, served
+        )
 
 
 if __name__ == "__main__":

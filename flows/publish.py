@@ -14,10 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.cli import run_command
 from python_models.paths import default_warehouse_path
+from python_models.reporting.flow_summaries import rows_markdown
 from python_models.warehouse.builds import dbt_build, snowflake_build
 from python_models.warehouse.publish import publish_run, run_ids
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
@@ -95,6 +97,18 @@ def publish(
     rows = {run_id: publish_one(path, run_id) for run_id in chosen}
     if build:
         build_on_snowflake(target)
+    create_markdown_artifact(
+        rows_markdown(
+            f"Published to {settings.describe()}",
+            {
+                f"{run_id}.{table}": n
+                for run_id, tables in rows.items()
+                for table, n in tables.items()
+            },
+        ),
+        key="snowflake-publish",
+        description="Rows loaded into Snowflake per run and table",
+    )
     return rows
 
 

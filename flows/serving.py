@@ -14,10 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.cli import run_command
 from python_models.paths import default_warehouse_path
+from python_models.reporting.flow_summaries import publish_markdown
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.connection import resolve
@@ -35,6 +37,11 @@ def publish_for_readers(
         report.serving_path, report.version_id, len(report.tables), f"{report.n_rows:,}",
         report.seconds,
     )  # fmt: skip
+    create_markdown_artifact(
+        publish_markdown(report.serving_path, report.version_id, report.tables, report.seconds),
+        key="serving-publish",
+        description="The serving file's new version",
+    )
     return report
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner
@@ -21,6 +22,7 @@ from flows.environment import prefect_api_for_workers
 from python_models.market import load_learned_market
 from python_models.paths import default_warehouse_path
 from python_models.reference import RUN_ID
+from python_models.reporting.flow_summaries import rows_markdown
 from python_models.simulation import SimulationConfig, simulate
 from python_models.simulation.run import Shard, run_shard
 from python_models.simulation.settings import simulation_settings
@@ -125,7 +127,17 @@ def simulate_run(
             "simulated %s: %s household-weeks in %.1f s", config.run_id,
             f"{report.household_weeks:,}", report.seconds["households"],
         )  # fmt: skip
-        return load_simulated(path, config, output_dir)
+        rows = load_simulated(path, config, output_dir)
+    create_markdown_artifact(
+        rows_markdown(
+            f"Simulated run {config.run_id}: {report.household_weeks:,} household-weeks in "
+            f"{report.seconds['households']:.1f} s",
+            rows,
+        ),
+        key="simulation",
+        description="Rows loaded per raw table",
+    )
+    return rows
 
 
 if __name__ == "__main__":

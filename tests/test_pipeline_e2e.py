@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from conftest import CATALOG, SAMPLE, expected_sample_totals, query
 
 from python_models.experiments.closed_loop import POLICIES
-from python_models.paths import dbt_target_dir
+from python_models.paths import DBT_PROJECT_DIR, REPO_ROOT, dbt_target_dir
+from python_models.warehouse.serving import current_version, published_checksums
 
 pytestmark = pytest.mark.e2e
 
@@ -136,3 +138,66 @@ def test_the_run_summary_is_written_from_the_warehouse(built):
         assert f"| {step} |" in text
     (seconds,) = [line for line in text.splitlines() if line.startswith("ML models built in")]
     assert float(seconds.split()[4]) > 0
+
+
+def test_the_pipeline_publishes_what_it_built_for_readers(built):
+    path, summary = built
+    serving = path.with_name("serving.duckdb")
+    version = current_version(serving)
+    assert version is not None and version["build_file"] == str(path)
+    published = published_checksums(serving)
+    assert published["marts.fct_transaction_items"][0] == sum(
+        run["fct_transaction_items"] for run in summary["marts"].values()
+    )
+    # Every table of the published schemas, and only those (the closed loop's included).
+    schemas = {name.split(".")[0] for name in published}
+    assert schemas == {"marts", "targeting", "campaign", "reference"}
+
+
+def test_make_docs_builds_a_site_whose_catalog_describes_every_mart_column(built):
+    path, _ = built
+    subprocess.run(
+        ["make", "--no-print-directory", "docs", f"WAREHOUSE_PATH={path}"],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    site = DBT_PROJECT_DIR / "target" / "docs"
+    assert (site / "index.html").stat().st_size > 100_000
+    catalog = json.loads((site / "catalog.json").read_text())["nodes"]
+    manifest = json.loads((site / "manifest.json").read_text())["nodes"]
+    marts = [
+        node
+        for node in manifest.values()
+        if node["resource_type"] == "model" and node["schema"] in ("marts", "targeting")
+    ]
+    assert len(marts) >= 35
+    for node in marts:
+        assert node["description"].strip(), f"{node['name']} has no description"
+        built_columns = set(catalog[node["unique_id"]]["columns"])
+        described = {name for name, column in node["columns"].items() if column["description"]}
+        assert built_columns == described, node["name"]
+
+
+def test_each_flow_of_the_run_left_its_summary_as_an_artifact(built):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    path, summary = built
+    keys = ["pipeline-summary", "simulation", "campaign-evaluation", "serving-publish"]
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys))
+        )
+    texts = {key: [a.data for a in artifacts if a.key == key] for key in keys}
+    # Other tests of the session run flows too: the pipeline's artifacts are among them.
+    assert any("## Serving file" in text for text in texts["pipeline-summary"])
+    transactions = summary["marts"]["complete_journey_simulated"]["fct_transaction_items"]
+    assert any(f"| transactions | {transactions:,} |" in text for text in texts["simulation"])
+    assert any(
+        "| model |" in text and "policy_comparison.png](file://" in text
+        for text in texts["campaign-evaluation"]
+    )
+    serving = f"`{path.with_name('serving.duckdb')}`"
+    assert any(serving in text for text in texts["serving-publish"])

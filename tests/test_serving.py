@@ -8,7 +8,6 @@ leave the old or the new version, never a broken file.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -28,6 +27,7 @@ from flows.serving import serving
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import DbtError
 from python_models.warehouse.publish import read_run
+from python_models.warehouse.reader_probe import read_log
 from python_models.warehouse.serving import (
     PUBLISHED_SCHEMAS,
     current_version,
@@ -37,36 +37,9 @@ from python_models.warehouse.serving import (
 
 pytestmark = pytest.mark.e2e
 
-MART = "marts.fct_transaction_items"
+MART = "marts.fct_transaction_items"  # what the probe reads by default
+PROBE = "python_models.warehouse.reader_probe"
 SIMULATED = "complete_journey_simulated"
-
-# A reader process: "held" keeps one connection open (as a BI tool or notebook does), "fresh"
-# opens one per read. (Two processes: within one, DuckDB hands a new connection to a path
-# already open the same database instance, so it would never see the new file.)
-READER = textwrap.dedent(
-    """
-    import json, sys, time
-    from pathlib import Path
-    import duckdb
-
-    serving, mode, out, stop = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
-    SQL = "SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM {mart} AS t"
-    held = duckdb.connect(serving, read_only=True) if mode == "held" else None
-    with out.open("w") as log:
-        while not stop.exists():
-            try:
-                con = held or duckdb.connect(serving, read_only=True)
-                rows, checksum = con.execute(SQL).fetchone()
-                if held is None:
-                    con.close()
-                record = {{"version": [rows, checksum]}}
-            except duckdb.Error as exc:
-                record = {{"error": str(exc)}}
-            log.write(json.dumps(record) + "\\n")
-            log.flush()
-            time.sleep(0.2)
-    """
-).format(mart=MART)
 
 PUBLISHER = textwrap.dedent(
     """
@@ -140,8 +113,8 @@ def test_a_reader_sees_whole_versions_while_the_next_build_publishes(warehouse, 
     _drop_last_simulated_week(warehouse)
     stop = tmp_path / "stop"
     logs = {mode: tmp_path / f"{mode}.jsonl" for mode in ("held", "fresh")}
-    readers = [
-        subprocess.Popen([sys.executable, "-c", READER, str(serving_file), mode, log, stop])
+    readers = [  # one holds its connection open, as a BI tool does; one opens one per read
+        subprocess.Popen([sys.executable, "-m", PROBE, str(serving_file), mode, log, stop])
         for mode, log in logs.items()
     ]
     try:
@@ -156,10 +129,7 @@ def test_a_reader_sees_whole_versions_while_the_next_build_publishes(warehouse, 
         for reader in readers:
             reader.wait(timeout=30)
     new = _mart_checksum(serving_file)
-    reads = {
-        mode: [json.loads(line) for line in log.read_text().splitlines()]
-        for mode, log in logs.items()
-    }
+    reads = {mode: read_log(log) for mode, log in logs.items()}
     print(
         f"{len(reads['held'])} reads on a held connection and {len(reads['fresh'])} on fresh "
         f"ones during a {build_seconds:.1f} s build and publish"

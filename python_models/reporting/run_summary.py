@@ -14,7 +14,9 @@ import pandas as pd
 
 from ..paths import dbt_target_dir
 from ..warehouse.connection import connect
+from ..warehouse.serving import PublishReport
 from ..warehouse.summary import row_counts
+from .flow_summaries import markdown_table
 
 
 def ml_build_seconds() -> float:
@@ -100,15 +102,6 @@ def policy_lines(result: dict) -> str:
     )
 
 
-def _table(frame: pd.DataFrame) -> str:
-    """A frame as a markdown table (index first)."""
-    header = [frame.index.name or "", *map(str, frame.columns)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for index, row in frame.iterrows():
-        lines.append("| " + " | ".join([str(index), *(f"{v:,}" for v in row)]) + " |")
-    return "\n".join(lines)
-
-
 def _pivot(counts: pd.DataFrame, key: str) -> pd.DataFrame:
     if counts.empty:
         return pd.DataFrame()
@@ -140,18 +133,20 @@ def run_summary(
     closed_loop: dict | None,
     published: dict[str, dict[str, int]] | None,
     steps: dict[str, float] | None = None,
+    served: PublishReport | None = None,
 ) -> str:
     """The run summary as markdown: rows per mart and run, rows per learned table, learning
-    figures, calibration, targeting, the closed loop, Snowflake, seconds per step."""
+    figures, calibration, targeting, the closed loop, Snowflake, the serving file, seconds per
+    step."""
     marts = _pivot(row_counts(warehouse_path, "marts"), "run_id")
     learned_rows = _pivot(row_counts(warehouse_path, "learned", key="learn_id"), "learn_id")
     sections = [
         "# Run summary",
         f"Warehouse: `{warehouse_path}`",
         "## Rows per mart and run",
-        _table(marts),
+        markdown_table(marts),
         "## Rows per learned table and learn id",
-        _table(learned_rows),
+        markdown_table(learned_rows),
         "## Learning",
         f"```\n{learning_lines(learned)}\n```",
         "## Calibration",
@@ -164,6 +159,12 @@ def run_summary(
         "## Snowflake",
         f"```\n{published_lines(published)}\n```",
     ]
+    if served:
+        sections += [
+            "## Serving file",
+            f"`{served.serving_path}`: version `{served.version_id}`, {len(served.tables)} "
+            f"tables, {served.n_rows:,} rows, published in {served.seconds:.1f} s.",
+        ]
     if steps:
         rows = "\n".join(f"| {step} | {secs:.1f} |" for step, secs in steps.items())
         sections += ["## Seconds per step", f"| step | seconds |\n|---|---|\n{rows}"]
