@@ -88,6 +88,7 @@ def learned_snapshot(path: Path) -> dict[str, list[tuple]]:
 PIPELINE_WAREHOUSE_MODULES = {
     "test_calibration.py",
     "test_campaign_playback.py",
+    "test_dashboard.py",
     "test_learning_sweep.py",
     "test_pipeline_e2e.py",
     "test_simulation_market.py",
