@@ -41,7 +41,7 @@ from tqdm.auto import tqdm
 
 from python_models.experiments import closed_loop
 from python_models.experiments.config import ClosedLoopConfig
-from python_models.market.learned_market import load_learned_market
+from python_models.market.from_warehouse import load_learned_market
 from python_models.paths import default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.simulation.playback import build_world

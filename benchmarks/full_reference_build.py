@@ -18,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from python_models.learning import LearnConfig, learn_market
+from python_models.learning import LearnConfig
+from python_models.learning.learn import learn_market
 from python_models.reference import RUN_ID, read_complete_journey
 from python_models.warehouse import load_run
 from python_models.warehouse.builds import dbt_build

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from python_models.market.learned_market import LearnedMarket, load_learned_market
+from python_models.market.from_warehouse import load_learned_market
+from python_models.market.learned_market import LearnedMarket
 from python_models.paths import default_warehouse_path
 from python_models.simulation.config import SimulationConfig
 from python_models.simulation.market_context import build_market_context

@@ -36,11 +36,13 @@ from python_models.calibration.tuning import (
     with_settings,
     write_calibrated_default,
 )
-from python_models.market import LearnedMarket, load_learned_market
+from python_models.market import LearnedMarket
+from python_models.market.from_warehouse import load_learned_market
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.reporting.flow_summaries import calibration_markdown
-from python_models.simulation import SimulationConfig, simulate
+from python_models.simulation import SimulationConfig
+from python_models.simulation.run import simulate
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build

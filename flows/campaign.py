@@ -30,7 +30,8 @@ from flows.serving import publish_for_readers
 from python_models.experiments.closed_loop import default_category, evaluate_world, summarize
 from python_models.experiments.config import ClosedLoopConfig
 from python_models.experiments.policy_report import plot
-from python_models.market import LearnedMarket, load_learned_market
+from python_models.market import LearnedMarket
+from python_models.market.from_warehouse import load_learned_market
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.reporting.flow_summaries import campaign_markdown

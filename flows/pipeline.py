@@ -24,7 +24,8 @@ from flows.serving import publish_for_readers
 from flows.simulate import simulate_run
 from flows.timings import step_seconds
 from python_models.calibration import write_report
-from python_models.learning import LearnConfig, learn_market
+from python_models.learning import LearnConfig
+from python_models.learning.learn import learn_market
 from python_models.paths import REPORTS_DIR, default_warehouse_path
 from python_models.reference import RUN_ID, read_complete_journey
 from python_models.reporting.run_summary import ml_build_seconds, run_summary, write_summary

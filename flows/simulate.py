@@ -19,12 +19,12 @@ from tqdm.auto import tqdm
 
 from flows.cli import run_command
 from flows.environment import prefect_api_for_workers
-from python_models.market import load_learned_market
+from python_models.market.from_warehouse import load_learned_market
 from python_models.paths import default_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.reporting.flow_summaries import rows_markdown
-from python_models.simulation import SimulationConfig, simulate
-from python_models.simulation.run import Shard, run_shard
+from python_models.simulation import SimulationConfig
+from python_models.simulation.run import Shard, run_shard, simulate
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.parquet import load_parquet_run

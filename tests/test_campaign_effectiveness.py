@@ -14,7 +14,8 @@ from conftest import query, small_run
 from simulated_market import CONFIG, run
 
 from python_models.simulation.campaigns import CampaignConfig
-from python_models.warehouse import TABLES_BY_NAME, load_run
+from python_models.vocabulary.raw_tables import TABLES_BY_NAME
+from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
 
 Z = 1.96  # var('campaign_effect_z')

@@ -21,7 +21,7 @@ from python_models.experiments.closed_loop import (
     summarize,
 )
 from python_models.experiments.config import ClosedLoopConfig
-from python_models.market import load_learned_market
+from python_models.market.from_warehouse import load_learned_market
 from python_models.reference import RUN_ID
 from python_models.simulation.campaigns import CampaignConfig, Offers
 from python_models.simulation.playback import PLAYBACK_CAMPAIGN_ID, build_world, play

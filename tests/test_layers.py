@@ -1,11 +1,14 @@
 """Layers point down only: no module of python_models imports a layer above its own (or a
 sibling layer), python_models never imports the flows, and the dbt Python models call only
 python_models.targeting. Read from the source (ast), so a lazy import inside a function counts
-as much as one at the top."""
+as much as one at the top. And the configs load no I/O: importing one in a fresh interpreter
+leaves DuckDB unloaded."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,10 +21,12 @@ PACKAGE = REPO_ROOT / "python_models"
 LAYERS = {
     "paths": 0,
     "checks": 0,
+    "vocabulary": 0,  # the raw tables and the id checks: no I/O, so configs import no loader
     "warehouse": 1,  # alone opens and writes the warehouse
     "reference": 2,  # the real data, as raw-shaped frames
     "market": 2,  # the learned market as arrays, and the samplers learning and simulation share
     "targeting": 2,  # pure ML over frames
+    "dashboard": 2,  # Streamlit; reads only the serving file (tests/test_dashboard.py)
     "learning": 3,  # writes the market
     "simulation": 3,  # reads the market, writes Parquet
     "calibration": 4,
@@ -137,3 +142,36 @@ def test_only_the_warehouse_opens_a_duckdb_connection():
         if "duckdb.connect" in path.read_text() and "warehouse" not in path.parts
     ]
     assert offenders == []
+
+
+def loaded_by(module: str, libraries: tuple[str, ...] = ("duckdb",)) -> list[str]:
+    """Which of ``libraries`` importing ``module`` loads, in a fresh interpreter (this one has
+    loaded everything already)."""
+    probe = f"import {module}; import sys; print(' '.join(sys.modules.keys() & {set(libraries)!r}))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    return sorted(result.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("module", "libraries"),
+    [
+        ("python_models.simulation.config", ("duckdb",)),
+        ("python_models.learning.config", ("duckdb",)),
+        ("python_models.experiments.config", ("duckdb",)),
+        # Layer 0 loads no data library at all.
+        ("python_models.vocabulary.raw_tables", ("duckdb", "pandas", "pyarrow")),
+        ("python_models.vocabulary.identifiers", ("duckdb", "pandas", "pyarrow")),
+    ],
+)
+def test_configs_and_the_vocabulary_load_no_io(module, libraries):
+    """A config takes its id checks from the vocabulary, and no package __init__ on the way
+    re-exports an I/O helper; if this fails, one module of the chain imports the warehouse."""
+    loaded = loaded_by(module, libraries)
+    assert loaded == [], f"importing {module} loads {loaded}"
+
+
+def test_the_io_probe_sees_duckdb():
+    """The probe is not blind: the validation module, which imports duckdb, is seen loading it."""
+    assert loaded_by("python_models.warehouse.validation") == ["duckdb"]

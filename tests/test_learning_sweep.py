@@ -13,7 +13,8 @@ import shutil
 import pytest
 from conftest import query
 
-from python_models.learning import LearnConfig, learn_market
+from python_models.learning import LearnConfig
+from python_models.learning.learn import learn_market
 
 pytestmark = pytest.mark.e2e
 

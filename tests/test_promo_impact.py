@@ -18,9 +18,9 @@ from conftest import small_run
 from simulated_market import CONFIG, run
 
 from python_models.paths import DBT_PROJECT_DIR
+from python_models.vocabulary.raw_tables import TABLES_BY_NAME
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
-from python_models.warehouse.schema import TABLES_BY_NAME
 
 HAND, SIM = "promo_hand", "promo_sim"
 PANEL = "promo_product_store_weeks"

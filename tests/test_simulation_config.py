@@ -141,7 +141,7 @@ def test_a_folder_that_holds_no_simulation_is_never_replaced(tmp_path):
 def test_a_missing_warehouse_or_learned_market_is_named(tmp_path):
     import duckdb
 
-    from python_models.market.learned_market import load_learned_market
+    from python_models.market.from_warehouse import load_learned_market
 
     with pytest.raises(FileNotFoundError, match="no warehouse at"):
         load_learned_market(tmp_path / "missing.duckdb", "complete_journey")

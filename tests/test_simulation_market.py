@@ -7,11 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from python_models.market.learned_market import (
-    BasePriceModel,
-    LearnedMarket,
-    load_learned_market,
-)
+from python_models.market.from_warehouse import load_learned_market
+from python_models.market.learned_market import BasePriceModel, LearnedMarket
 from python_models.simulation.pricing import simulate_base_prices
 from python_models.simulation.promotions import (
     promotions_table,
@@ -19,7 +16,7 @@ from python_models.simulation.promotions import (
     tilted_transitions,
 )
 from python_models.simulation.random_streams import MARKET, stream
-from python_models.warehouse import TABLES_BY_NAME
+from python_models.vocabulary.raw_tables import TABLES_BY_NAME
 
 CALM = np.array(
     [

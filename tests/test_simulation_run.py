@@ -7,7 +7,7 @@ import pytest
 from conftest import CATALOG, SIMULATION, query
 from simulated_market import checksum
 
-from python_models.market.learned_market import load_learned_market
+from python_models.market.from_warehouse import load_learned_market
 from python_models.simulation.config import SimulationConfig
 from python_models.simulation.run import parquet_row_counts, simulate
 from python_models.warehouse.parquet import parquet_tables

@@ -13,7 +13,7 @@ from ..simulation.config import SimulationConfig
 from ..simulation.settings import simulation_settings
 from ..targeting.campaign_builder import DEFAULT_MENU, Budget
 from ..targeting.uplift import REVENUE_LEARNERS
-from ..warehouse.validation import check_key_id
+from ..vocabulary.identifiers import check_key_id
 
 WORLD_RUN_ID = "campaign_world"
 TRAINING_CAMPAIGN_WEEKS = 4

@@ -1,7 +1,9 @@
 """Learn the simulator's market parameters from a run of the warehouse (the real data) and
-write them to the ``learned`` schema (through python_models.warehouse)."""
+write them to the ``learned`` schema (through python_models.warehouse).
+
+``learn.learn_market`` runs a pass; only the config is re-exported here, so importing the package
+loads no warehouse code."""
 
 from .config import LearnConfig
-from .learn import LearnReport, learn_market
 
-__all__ = ["LearnConfig", "LearnReport", "learn_market"]
+__all__ = ["LearnConfig"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..checks import check_ranges
-from ..warehouse.validation import RUN_ID_PATTERN
+from ..vocabulary.identifiers import RUN_ID_PATTERN
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,12 +7,10 @@ index, so the engines draw for all products at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..warehouse.learned import read_learned
 from .states import GLOBAL, STATES
 
 
@@ -112,13 +110,6 @@ REQUIRED_TABLES = (
 
 # Learned by later versions of learning: a pass without them simulates without their behaviour.
 OPTIONAL_TABLES = ("learned_tail_products", "learned_lifecycle")
-
-
-def load_learned_market(warehouse_path: str | Path, learn_id: str) -> LearnedMarket:
-    """Read every learned table the market engines need for ``learn_id``."""
-    return market_from_tables(
-        read_learned(warehouse_path, learn_id, REQUIRED_TABLES, optional=OPTIONAL_TABLES)
-    )
 
 
 def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:

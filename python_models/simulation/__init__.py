@@ -11,10 +11,10 @@ quantities (quantity); randomized coupon campaigns (campaigns). ``weekly_loop`` 
 households through the weeks, ``true_uplift`` accounts each eligible household's expected spend
 with and without its coupons, ``raw_tables`` writes the rows in the warehouse's raw schema;
 ``run`` runs the shards into Parquet files; ``playback`` replays a world with a chosen campaign;
-``config`` is the one validated config.
+``config`` is the one validated config. Only the config is re-exported here: ``run.simulate``
+writes files through the warehouse's Parquet helpers, and importing the config must load no I/O.
 """
 
 from .config import SimulationConfig
-from .run import SimulationReport, simulate
 
-__all__ = ["SimulationConfig", "SimulationReport", "simulate"]
+__all__ = ["SimulationConfig"]

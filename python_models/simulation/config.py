@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import check_ranges
-from ..warehouse.validation import check_run_id
+from ..vocabulary.identifiers import check_run_id
 from .campaigns import CampaignConfig
 from .categories import CategoryConfig
 from .lifecycle import LifecycleConfig

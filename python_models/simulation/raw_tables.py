@@ -1,7 +1,7 @@
 """The raw-table writer: a shard's arrays as frames of the canonical raw tables.
 
-Names, order and types of every column come from ``warehouse/schema.py``, the one definition of
-the raw tables; this module only says how the simulator writes each stored type (dollars as
+Names, order and types of every column come from ``vocabulary/raw_tables.py``, the one definition
+of the raw tables; this module only says how the simulator writes each stored type (dollars as
 doubles, which the loader casts to DECIMAL; dates as Python dates) and fills the columns.
 """
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..warehouse.schema import TABLES_BY_NAME
+from ..vocabulary.raw_tables import TABLES_BY_NAME
 
 _ARROW_TYPES = {
     "BIGINT": pa.int64(),

@@ -1,13 +1,10 @@
-"""Canonical raw schema and the loaders that write runs into the warehouse."""
+"""The loaders that write runs into the warehouse (the raw schema they write is described in
+``python_models.vocabulary.raw_tables``)."""
 
 from .duckdb_loader import LoadError, LoadReport, load_run
-from .schema import RAW_SCHEMA, RAW_TABLES, TABLES_BY_NAME
 from .validation import RawDataError
 
 __all__ = [
-    "RAW_SCHEMA",
-    "RAW_TABLES",
-    "TABLES_BY_NAME",
     "LoadError",
     "LoadReport",
     "RawDataError",

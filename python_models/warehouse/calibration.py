@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..vocabulary.identifiers import check_run_id
+from ..vocabulary.raw_tables import RAW_SCHEMA, RUN_ID_COLUMN, RUNS_TABLE
 from .connection import connect, quoted_literal, resolve
 from .keyed_tables import delete_keyed, replace_keyed
-from .schema import RAW_SCHEMA, RUN_ID_COLUMN, RUNS_TABLE
-from .validation import check_run_id
 
 CALIBRATION_SCHEMA = "calibration"
 TRIAL_TABLE = "calibration_trials"

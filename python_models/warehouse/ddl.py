@@ -1,8 +1,8 @@
-"""SQL for the raw schema, generated from its description in ``schema``."""
+"""SQL for the raw schema, generated from its description in ``vocabulary.raw_tables``."""
 
 from __future__ import annotations
 
-from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, Table
+from ..vocabulary.raw_tables import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS, Table
 
 
 def create_table_sql(table: Table, schema: str = RAW_SCHEMA) -> str:
@@ -23,14 +23,7 @@ def add_columns_sql(table: Table, schema: str = RAW_SCHEMA) -> list[str]:
 
 
 def create_runs_sql(schema: str = RAW_SCHEMA) -> str:
-    return (
-        f"CREATE TABLE IF NOT EXISTS {schema}.{RUNS_TABLE} (\n"
-        f"    {RUN_ID_COLUMN} VARCHAR NOT NULL,\n"
-        "    source VARCHAR NOT NULL,\n"
-        "    description VARCHAR,\n"
-        "    loaded_at TIMESTAMP NOT NULL\n"
-        ")"
-    )
+    return create_table_sql(RUNS, schema)
 
 
 def raw_schema_ddl(schema: str = RAW_SCHEMA) -> list[str]:

@@ -10,11 +10,18 @@ from typing import Any
 
 import duckdb
 
+from ..vocabulary.identifiers import check_run_id
+from ..vocabulary.raw_tables import (
+    RAW_SCHEMA,
+    RAW_TABLES,
+    RUN_ID_COLUMN,
+    RUNS_TABLE,
+    TABLES_BY_NAME,
+)
 from .batch import canonical_select_sql, register_batch, row_count, rows_bar
 from .connection import connect
 from .ddl import raw_schema_ddl
-from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, TABLES_BY_NAME
-from .validation import check_run_id, check_table_set
+from .validation import check_table_set
 
 
 class LoadError(RuntimeError):

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import duckdb
 import pandas as pd
 
-from .validation import check_identifier
+from ..vocabulary.identifiers import check_identifier
 
 _KEY_TYPES = {str: "VARCHAR", int: "BIGINT"}
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ..vocabulary.identifiers import check_run_id
+from ..vocabulary.raw_tables import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
 from .connection import connect
 from .duckdb_loader import LoadReport
-from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
 from .snowflake_settings import SnowflakeSettings
-from .validation import check_run_id
 
 
 def run_ids(warehouse_path: str | Path) -> list[str]:

@@ -20,13 +20,14 @@ import pandas as pd
 import snowflake.connector
 import snowflake.connector.pandas_tools
 
+from ..vocabulary.identifiers import check_run_id
+from ..vocabulary.raw_tables import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, Table
 from .batch import canonical_select_sql, register_batch, row_count, rows_bar
 from .connection import scratch
 from .ddl import raw_schema_ddl
 from .duckdb_loader import LoadError, LoadReport
-from .schema import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, Table
 from .snowflake_settings import SnowflakeSettings
-from .validation import check_run_id, check_table_set
+from .validation import check_table_set
 
 # Rows per staged chunk: each becomes one Parquet file in memory before the upload.
 CHUNK_ROWS = 500_000

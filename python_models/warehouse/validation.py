@@ -7,17 +7,14 @@ at a time: the user sees everything that is wrong with a batch in one message.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from .schema import RAW_TABLES, RUN_ID_COLUMN, Table
+from ..vocabulary.raw_tables import RAW_TABLES, RUN_ID_COLUMN, Table
 
 SAMPLE_ROWS = 5
-RUN_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-IDENTIFIER_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 _INTEGER_TYPES = {
     "TINYINT",
@@ -74,31 +71,6 @@ class RawDataError(ValueError):
 def batch_view(table: str) -> str:
     """Name under which a table's incoming frame is registered."""
     return f"batch_{table}"
-
-
-def check_run_id(run_id: str) -> None:
-    if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
-        raise ValueError(
-            f"run_id {run_id!r} is not valid: use 1-63 lowercase letters, digits or "
-            "underscores, starting with a letter (e.g. 'complete_journey', 'sim_seed42')."
-        )
-
-
-def check_identifier(name: str) -> None:
-    """Refuse a schema, table or column name that is not a plain lowercase SQL identifier (it
-    is spliced into SQL)."""
-    if not isinstance(name, str) or not IDENTIFIER_PATTERN.match(name):
-        raise ValueError(f"{name!r} is not a plain lowercase SQL identifier")
-
-
-def check_key_id(name: str, value: str) -> None:
-    """Refuse an id (run, learn, evaluation or study id) that is not 1-63 lowercase letters,
-    digits or underscores starting with a letter."""
-    if not isinstance(value, str) or not RUN_ID_PATTERN.match(value):
-        raise ValueError(
-            f"{name} {value!r} is not valid: use 1-63 lowercase letters, digits or "
-            "underscores, starting with a letter"
-        )
 
 
 def check_table_set(run_id: str, names: set[str]) -> None:

@@ -1,8 +1,11 @@
 """The canonical raw schema: every table of Complete Journey's shape, each keyed by ``run_id``.
 
 The real data is loaded as one run and every simulation as another, so the same dbt models build on
-both. This module only *describes* the tables; ``ddl`` turns the description into SQL and
-``validation`` checks a batch of frames against it.
+both. This module only *describes* the tables (names, columns, types, keys, descriptions) and
+imports nothing: ``warehouse.ddl`` turns the description into SQL, ``warehouse.validation`` checks
+a batch of frames against it, the simulator's raw-table writer (``simulation.raw_tables``) takes
+its columns from it, and ``tests/test_schema_docs.py`` holds the dbt sources
+(``_raw__sources.yml``) to it.
 """
 
 from __future__ import annotations
@@ -60,11 +63,27 @@ def _text(name: str, description: str) -> Column:
     return Column(name, "VARCHAR", description=description)
 
 
+def _week(description: str) -> Column:
+    return Column("week", "INTEGER", nullable=False, non_negative=True, description=description)
+
+
+def _mailer_location() -> Column:
+    return Column(
+        "mailer_location",
+        "VARCHAR",
+        nullable=False,
+        description="Weekly mailer code (Complete Journey's codes): 0 not in the mailer, "
+        "A interior page feature, C interior page line item, D front page feature, F back page "
+        "feature, H wrap front feature, J wrap interior coupon, L wrap back feature, P interior "
+        "page coupon, X free on interior page, Z free on front, back or wrap page.",
+    )
+
+
 HOUSEHOLDS = Table(
     "households",
     "One row per household that shopped in the run, with its demographics where known.",
     (
-        _id("household_id", "Household identifier."),
+        _id("household_id", "Household identifier, unique within a run."),
         _text("age", "Age band of the household head, e.g. '35-44'."),
         _text("income", "Income band, e.g. '50-74K'."),
         _text("home_ownership", "Homeowner, Renter, ..."),
@@ -80,7 +99,7 @@ PRODUCTS = Table(
     "products",
     "The product catalogue.",
     (
-        _id("product_id", "Product identifier."),
+        _id("product_id", "Product identifier, unique within a run."),
         _id("manufacturer_id", "Manufacturer identifier.", nullable=True),
         _text("department", "Department, e.g. GROCERY, PRODUCE, FUEL."),
         _text("brand", "National or Private (store brand)."),
@@ -94,7 +113,7 @@ PRODUCTS = Table(
 STORES = Table(
     "stores",
     "One row per store of the run.",
-    (_id("store_id", "Store identifier."),),
+    (_id("store_id", "Store identifier, unique within a run."),),
     key=("store_id",),
 )
 
@@ -104,7 +123,10 @@ TRANSACTIONS = Table(
     (
         _id("household_id", "Household that bought."),
         _id("store_id", "Store of the basket."),
-        _id("basket_id", "Basket (shopping trip) identifier."),
+        _id(
+            "basket_id",
+            "Basket (one shopping trip: one household, one store, one checkout) identifier.",
+        ),
         _id("product_id", "Product bought."),
         Column(
             "quantity",
@@ -113,17 +135,23 @@ TRANSACTIONS = Table(
             non_negative=True,
             description="Units bought (for fuel, gallons).",
         ),
-        _money("sales_value", "Amount the retailer received, in dollars."),
-        _money("retail_disc", "Loyalty-card (retailer promotion) discount, dollars, positive."),
-        _money("coupon_disc", "Manufacturer coupon discount, dollars, positive."),
-        _money("coupon_match_disc", "Retailer's match of a manufacturer coupon, dollars."),
-        Column(
-            "week",
-            "INTEGER",
-            nullable=False,
-            non_negative=True,
-            description="Week of the study, 1-based.",
+        _money(
+            "sales_value",
+            "Amount the retailer received for the line, in dollars, after the loyalty-card "
+            "discount and including any manufacturer coupon reimbursement.",
         ),
+        _money(
+            "retail_disc",
+            "Loyalty-card (retailer promotion) discount on the line, in dollars, stored positive.",
+        ),
+        _money(
+            "coupon_disc", "Manufacturer coupon discount on the line, in dollars, stored positive."
+        ),
+        _money(
+            "coupon_match_disc",
+            "Retailer's match of a manufacturer coupon, in dollars, stored positive.",
+        ),
+        _week("Week of the study, 1-based (Complete Journey spans weeks 1-53)."),
         Column(
             "transaction_timestamp",
             "TIMESTAMP",
@@ -149,21 +177,12 @@ PROMOTIONS = Table(
             "display_location",
             "VARCHAR",
             nullable=False,
-            description="In-store display code, '0' = not on display.",
+            description="In-store display code (Complete Journey's codes): 0 not on display, "
+            "1 store front, 2 store rear, 3 front end cap, 4 mid-aisle end cap, 5 rear end cap, "
+            "6 side-aisle end cap, 7 in-aisle, 9 secondary location display, A in-shelf.",
         ),
-        Column(
-            "mailer_location",
-            "VARCHAR",
-            nullable=False,
-            description="Weekly mailer code, '0' = not in the mailer.",
-        ),
-        Column(
-            "week",
-            "INTEGER",
-            nullable=False,
-            non_negative=True,
-            description="Week of the study, 1-based.",
-        ),
+        _mailer_location(),
+        _week("Week of the study, 1-based (Complete Journey spans weeks 1-53)."),
     ),
     key=("product_id", "store_id", "week", "display_location", "mailer_location"),
     foreign_keys=(
@@ -202,7 +221,7 @@ COUPONS = Table(
     "coupons",
     "Products each coupon of a campaign applies to.",
     (
-        _id("coupon_upc", "Coupon identifier."),
+        _id("coupon_upc", "Coupon identifier (its UPC)."),
         _id("product_id", "Product the coupon applies to."),
         _id("campaign_id", "Campaign that issued the coupon."),
     ),
@@ -240,7 +259,7 @@ PRICES = Table(
     "with its promotion state (displays vary by store and are in promotions).",
     (
         _id("product_id", "Product."),
-        Column("week", "INTEGER", nullable=False, non_negative=True, description="Study week."),
+        _week("Week of the study, 1-based."),
         _money("base_price", "Regular (base) price per unit, dollars."),
         _money("shelf_price", "Price per unit after the retailer's promotion, dollars."),
         Column(
@@ -256,12 +275,7 @@ PRICES = Table(
             non_negative=True,
             description="Share of the base price taken off, 0 to 1.",
         ),
-        Column(
-            "mailer_location",
-            "VARCHAR",
-            nullable=False,
-            description="Weekly mailer code, '0' = not in the mailer.",
-        ),
+        _mailer_location(),
     ),
     key=("product_id", "week"),
     foreign_keys=(ForeignKey(("product_id",), "products", ("product_id",)),),
@@ -274,7 +288,7 @@ MARKETING_SIGNALS = Table(
     "respond to (unit-free, mean 0 over the run's store-weeks).",
     (
         _id("store_id", "Store."),
-        Column("week", "INTEGER", nullable=False, non_negative=True, description="Study week."),
+        _week("Week of the study, 1-based."),
         _double(
             "marketing_signal",
             "Weighted sum of the store-week's standardised promotion depth, share of products "
@@ -410,3 +424,25 @@ RAW_TABLES: tuple[Table, ...] = (
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in RAW_TABLES}
 
 RUNS_TABLE = "runs"
+# The loaders' record of every run: not a table of a run's data (no frame is given for it, it is
+# not validated), so it is not in RAW_TABLES.
+RUNS = Table(
+    RUNS_TABLE,
+    "One row per loaded run.",
+    (
+        Column(
+            "source",
+            "VARCHAR",
+            nullable=False,
+            description="Where the run came from (complete_journey, simulation, ...).",
+        ),
+        _text("description", "Free text given at load time."),
+        Column(
+            "loaded_at",
+            "TIMESTAMP",
+            nullable=False,
+            description="When the run was last loaded (UTC).",
+        ),
+    ),
+    key=(),
+)
