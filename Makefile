@@ -73,8 +73,14 @@ browser:
 test: install lint browser
 	$(VENV)/bin/pytest
 
+# ruff on the Python; sqlfluff (.sqlfluff: dbt templater, DuckDB) on the models and singular
+# tests. The templater compiles the project against a scratch DuckDB file of its own.
+LINT_TARGET := $(CURDIR)/dbt_project/target/sqlfluff
 lint: install
 	$(VENV)/bin/ruff check python_models flows tests benchmarks
+	mkdir -p "$(LINT_TARGET)"
+	WAREHOUSE_PATH="$(LINT_TARGET)/lint.duckdb" DBT_TARGET_PATH=target/sqlfluff \
+		$(VENV)/bin/sqlfluff lint dbt_project/models dbt_project/tests 2>/dev/null
 
 clean:
 	rm -rf $(VENV) $(TOOLS) warehouse reports dbt_project/target dbt_project/logs .prefect

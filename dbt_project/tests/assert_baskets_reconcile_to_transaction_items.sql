@@ -30,7 +30,7 @@ select
     baskets.sales_value as basket_sales_value
 from items
 full outer join baskets
-    on baskets.run_id = items.run_id
+    on items.run_id = baskets.run_id
 where items.n_lines is distinct from baskets.n_lines
     or items.sales_value is distinct from baskets.sales_value
     or items.n_promo_lines is distinct from baskets.n_promo_lines

@@ -15,10 +15,10 @@ seeds as (
     select
         evaluation_id,
         policy,
-        count(*) as n_seeds,
         {%- for column, _ in means %}
-        avg({{ column }}) as {{ column }}{{ "," if not loop.last }}
+        avg({{ column }}) as {{ column }},
         {%- endfor %}
+        count(*) as n_seeds
     from {{ source('campaign', 'policy_evaluation_seeds') }}
     group by evaluation_id, policy
 ),
@@ -34,12 +34,11 @@ select
     seeds.n_seeds as seed_rows
 from summary
 full outer join seeds
-    on seeds.evaluation_id = summary.evaluation_id
-    and seeds.policy = summary.policy
+    on summary.evaluation_id = seeds.evaluation_id
+    and summary.policy = seeds.policy
 where summary.policy is null
     or seeds.policy is null
     or summary.n_seeds <> seeds.n_seeds
-    {%- for column, summarized in means %}
-    or abs(summary.{{ summarized }} - seeds.{{ column }})
-        > 1e-6 * greatest(1, abs(seeds.{{ column }}))
+    {%- for value, mean in means %}
+    or abs(summary.{{ mean }} - seeds.{{ value }}) > 1e-6 * greatest(1, abs(seeds.{{ value }}))
     {%- endfor %}

@@ -21,17 +21,21 @@ panel as (
     group by run_id
 ),
 
+weeks as (
+    select
+        run_id,
+        count(*) as n_weeks
+    from {{ ref('int_weeks_listed_per_run') }}
+    group by run_id
+),
+
 expected_rows as (
     select
         households.run_id,
         count(*) * max(weeks.n_weeks) as n_rows
     from {{ ref('dim_households') }} as households
-    inner join (
-        select run_id, count(*) as n_weeks
-        from {{ ref('int_weeks_listed_per_run') }}
-        group by run_id
-    ) as weeks
-        on weeks.run_id = households.run_id
+    inner join weeks
+        on households.run_id = weeks.run_id
     group by households.run_id
 )
 
@@ -45,7 +49,7 @@ select
     expected_rows.n_rows as expected_panel_rows
 from baskets
 full outer join panel
-    on panel.run_id = baskets.run_id
+    on baskets.run_id = panel.run_id
 left join expected_rows
     on expected_rows.run_id = coalesce(baskets.run_id, panel.run_id)
 where baskets.n_baskets is distinct from panel.n_baskets

@@ -12,33 +12,42 @@
 with
 
 catalog_categories as (
-    select distinct learn_id, product_category
+    select distinct
+        learn_id,
+        product_category
     from {{ source('learned', 'learned_catalog') }}
 ),
 
 states as (
-    select distinct learn_id, promo_state
+    select distinct
+        learn_id,
+        promo_state
     from {{ source('learned', 'learned_promo_states') }}
 ),
 
 required as (
-    select catalog_categories.learn_id, catalog_categories.product_category, states.promo_state
+    select
+        catalog_categories.learn_id,
+        catalog_categories.product_category,
+        states.promo_state
     from catalog_categories
-    inner join states on states.learn_id = catalog_categories.learn_id
+    inner join states on catalog_categories.learn_id = states.learn_id
 ),
 
 missing as (
     {%- for parameter, table, state_column in checks %}
-    select required.*, '{{ parameter }}' as parameter
+    select
+        required.*,
+        '{{ parameter }}' as parameter
     from required
     where not exists (
-        select 1 from {{ source('learned', table) }} as p
-        where p.learn_id = required.learn_id
-            and p.product_category = required.product_category
-            {%- if state_column %}
-            and p.{{ state_column }} = required.promo_state
-            {%- endif %}
-    )
+            select 1 from {{ source('learned', table) }} as p
+            where p.learn_id = required.learn_id
+                and p.product_category = required.product_category
+                {%- if state_column %}
+                and p.{{ state_column }} = required.promo_state
+                {%- endif %}
+        )
     {{ "union all" if not loop.last }}
     {%- endfor %}
 )

@@ -3,9 +3,9 @@
 select *
 from {{ source('learned', 'learned_promo_states') }}
 where not (
-    depth_beta_a > 0
-    and depth_beta_b > 0
-    and depth_beta_a / (depth_beta_a + depth_beta_b) > 0
-    and depth_beta_a / (depth_beta_a + depth_beta_b) < 1
-    and mean_discount_depth between 0 and 1
-)
+        depth_beta_a > 0
+        and depth_beta_b > 0
+        and depth_beta_a / (depth_beta_a + depth_beta_b) > 0
+        and depth_beta_a / (depth_beta_a + depth_beta_b) < 1
+        and mean_discount_depth between 0 and 1
+    )

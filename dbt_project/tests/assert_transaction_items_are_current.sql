@@ -3,13 +3,18 @@
 with
 
 runs as (
-    select run_id, loaded_at
+    select
+        run_id,
+        loaded_at
     from {{ ref('stg_raw__runs') }}
-    where run_id in (select run_id from {{ ref('stg_raw__transactions') }})
+    where run_id in (select lines.run_id from {{ ref('stg_raw__transactions') }} as lines)
 ),
 
 built as (
-    select run_id, min(run_loaded_at) as oldest_loaded_at, max(run_loaded_at) as newest_loaded_at
+    select
+        run_id,
+        min(run_loaded_at) as oldest_loaded_at,
+        max(run_loaded_at) as newest_loaded_at
     from {{ ref('fct_transaction_items') }}
     group by run_id
 )
@@ -21,7 +26,7 @@ select
     built.newest_loaded_at
 from runs
 left join built
-    on built.run_id = runs.run_id
+    on runs.run_id = built.run_id
 where built.run_id is null
     or built.oldest_loaded_at <> runs.loaded_at
     or built.newest_loaded_at <> runs.loaded_at

@@ -29,6 +29,6 @@ select
     mart_lines.sales_value as mart_sales_value
 from raw_lines
 full outer join mart_lines
-    on mart_lines.run_id = raw_lines.run_id
+    on raw_lines.run_id = mart_lines.run_id
 where raw_lines.n_lines is distinct from mart_lines.n_lines
     or raw_lines.sales_value is distinct from mart_lines.sales_value

@@ -28,7 +28,11 @@ promotions as (
 ),
 
 run_weeks as (
-    select run_id, max(week) as last_week from items group by run_id
+    select
+        run_id,
+        max(week) as last_week
+    from items
+    group by run_id
 ),
 
 bought as (
@@ -42,7 +46,10 @@ bought as (
 ),
 
 recently_bought as (
-    select bought.run_id, bought.household_id, bought.product_id
+    select
+        bought.run_id,
+        bought.household_id,
+        bought.product_id
     from bought
     inner join run_weeks
         on bought.run_id = run_weeks.run_id
@@ -50,7 +57,9 @@ recently_bought as (
 ),
 
 promoted_now as (
-    select distinct promotions.run_id, promotions.product_id
+    select distinct
+        promotions.run_id,
+        promotions.product_id
     from promotions
     inner join run_weeks
         on promotions.run_id = run_weeks.run_id
@@ -96,7 +105,9 @@ scored as (
         from_rules.rule_score
         * (1 + coalesce(from_affinity.best_affinity, 0))
         * (1 + case when promoted_now.product_id is not null
-            then {{ var('cross_sell_promo_boost') }} else 0 end) as score
+                then {{ var('cross_sell_promo_boost') }}
+            else 0
+        end) as score
     from from_rules
     left join from_affinity
         on from_rules.run_id = from_affinity.run_id

@@ -14,13 +14,16 @@ ranked as (
         label,
         probability,
         ntile(10) over (
-            partition by run_id, item_level order by probability desc, household_id, item
+            partition by run_id, item_level order by probability desc, household_id asc, item asc
         ) as score_decile
     from backtest
 ),
 
 overall as (
-    select run_id, item_level, avg(cast(label as double)) as overall_rate
+    select
+        run_id,
+        item_level,
+        avg(cast(label as double)) as overall_rate
     from backtest
     group by run_id, item_level
 ),

@@ -17,7 +17,7 @@ final as (
         cast(probability as double) as probability,
         cast(score_rank as bigint) as score_rank,
         cast(ntile(10) over (
-            partition by run_id, item_level, item order by probability desc, household_id
+            partition by run_id, item_level, item order by probability desc, household_id asc
         ) as integer) as score_decile
     from predictions
 )

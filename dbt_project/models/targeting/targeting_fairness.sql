@@ -26,11 +26,11 @@ ranked as (
         households.income_band,
         row_number() over (
             partition by scores.run_id, scores.campaign_id
-            order by scores.predicted_uplift desc, scores.household_id
+            order by scores.predicted_uplift desc, scores.household_id asc
         ) as predicted_position,
         row_number() over (
             partition by scores.run_id, scores.campaign_id
-            order by scores.true_uplift desc, scores.household_id
+            order by scores.true_uplift desc, scores.household_id asc
         ) as true_position,
         count(*) over (partition by scores.run_id, scores.campaign_id) as n_campaign_rows
     from scores
@@ -48,12 +48,22 @@ flagged as (
 ),
 
 by_group as (
-    select run_id, 'age_band' as dimension, coalesce(age_band, 'unknown') as group_value,
-        is_targeted, is_true_target, predicted_uplift
+    select
+        run_id,
+        'age_band' as dimension,
+        coalesce(age_band, 'unknown') as group_value,
+        is_targeted,
+        is_true_target,
+        predicted_uplift
     from flagged
     union all
-    select run_id, 'income_band' as dimension, coalesce(income_band, 'unknown') as group_value,
-        is_targeted, is_true_target, predicted_uplift
+    select
+        run_id,
+        'income_band' as dimension,
+        coalesce(income_band, 'unknown') as group_value,
+        is_targeted,
+        is_true_target,
+        predicted_uplift
     from flagged
 ),
 

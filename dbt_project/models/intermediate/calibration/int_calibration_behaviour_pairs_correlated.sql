@@ -42,9 +42,9 @@ pairs as (
         y.value as value_y
     from behaviours as x
     inner join behaviours as y
-        on y.run_id = x.run_id
-        and y.household_id = x.household_id
-        and y.behaviour > x.behaviour
+        on x.run_id = y.run_id
+        and x.household_id = y.household_id
+        and x.behaviour < y.behaviour
 ),
 
 -- Average ranks: the first rank of the tied values plus half the other ties.

@@ -47,9 +47,9 @@ campaigns_received as (
         count(redemptions.campaign_id) as n_redemptions
     from campaigns
     left join redemptions
-        on redemptions.run_id = campaigns.run_id
-        and redemptions.household_id = campaigns.household_id
-        and redemptions.campaign_id = campaigns.campaign_id
+        on campaigns.run_id = redemptions.run_id
+        and campaigns.household_id = redemptions.household_id
+        and campaigns.campaign_id = redemptions.campaign_id
     group by campaigns.run_id, campaigns.household_id, campaigns.campaign_id
 ),
 
@@ -73,7 +73,7 @@ final as (
         cast(lines.n_promo_lines as double) / lines.n_lines as promo_share,
         cast(lines.n_coupon_lines as double) / lines.n_lines as coupon_share,
         cast(campaign_responses.n_redemptions as double)
-            / campaign_responses.n_campaigns_received as campaign_redemption_rate,
+        / campaign_responses.n_campaigns_received as campaign_redemption_rate,
         cast(lines.n_categories as double) as n_categories,
         cast(lines.n_private_label_lines as double) / lines.n_lines as private_label_share,
         cast(lines.units as double) / lines.n_lines as units_per_line,
@@ -81,8 +81,8 @@ final as (
             as average_shelf_price_per_unit
     from lines
     left join campaign_responses
-        on campaign_responses.run_id = lines.run_id
-        and campaign_responses.household_id = lines.household_id
+        on lines.run_id = campaign_responses.run_id
+        and lines.household_id = campaign_responses.household_id
 )
 
 select * from final

@@ -38,7 +38,7 @@ compared as (
             as price_deviation
     from product_prices as runs
     inner join product_prices as reference
-        on reference.product_id = runs.product_id
+        on runs.product_id = reference.product_id
         and reference.run_id = '{{ reference_run }}'
     where runs.run_id <> '{{ reference_run }}'
         and reference.median_shelf_price_per_unit > 0

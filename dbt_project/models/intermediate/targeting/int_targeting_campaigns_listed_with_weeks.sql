@@ -16,7 +16,10 @@ transaction_items as (
 ),
 
 randomized as (
-    select distinct run_id, campaign_id from assignments
+    select distinct
+        run_id,
+        campaign_id
+    from assignments
 ),
 
 run_days as (
@@ -25,7 +28,7 @@ run_days as (
         cast(transacted_at as date) as transaction_date,
         week
     from transaction_items
-    where run_id in (select run_id from randomized)
+    where run_id in (select randomized.run_id from randomized)
 ),
 
 final as (

@@ -46,10 +46,22 @@ by_product as (
 ),
 
 final as (
-    select run_id, item_level, item, household_id, week, cast(spend as double) as spend
+    select
+        run_id,
+        item_level,
+        item,
+        household_id,
+        week,
+        cast(spend as double) as spend
     from by_category
     union all
-    select run_id, item_level, item, household_id, week, cast(spend as double) as spend
+    select
+        run_id,
+        item_level,
+        item,
+        household_id,
+        week,
+        cast(spend as double) as spend
     from by_product
 )
 

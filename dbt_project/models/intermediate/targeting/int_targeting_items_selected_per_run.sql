@@ -41,7 +41,9 @@ categories as (
 ),
 
 promoted as (
-    select distinct promotions.run_id, promotions.product_id
+    select distinct
+        promotions.run_id,
+        promotions.product_id
     from promotions
     inner join run_last_week
         on promotions.run_id = run_last_week.run_id
@@ -65,11 +67,19 @@ products as (
 ),
 
 final as (
-    select run_id, item_level, item, item_rank
+    select
+        run_id,
+        item_level,
+        item,
+        item_rank
     from categories
     where item_rank <= {{ var('propensity_top_categories') }}
     union all
-    select run_id, item_level, item, item_rank
+    select
+        run_id,
+        item_level,
+        item,
+        item_rank
     from products
     where item_rank <= {{ var('propensity_top_products') }}
 )

@@ -2,7 +2,10 @@
 with
 
 basket_categories as (
-    select distinct run_id, basket_id, product_category as item
+    select distinct
+        run_id,
+        basket_id,
+        product_category as item
     from {{ ref('fct_transaction_items') }}
     where not is_bulk and product_category is not null
 ),

@@ -10,7 +10,7 @@ basket_categories as (
         items.product_category as item
     from {{ ref('fct_transaction_items') }} as items
     inner join {{ ref('customer_features') }} as customers
-        on customers.run_id = items.run_id and customers.household_id = items.household_id
+        on items.run_id = customers.run_id and items.household_id = customers.household_id
     where not items.is_bulk and items.product_category is not null
 ),
 

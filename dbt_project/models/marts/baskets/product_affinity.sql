@@ -3,7 +3,10 @@
 with
 
 basket_products as (
-    select distinct run_id, basket_id, product_id as item
+    select distinct
+        run_id,
+        basket_id,
+        product_id as item
     from {{ ref('fct_transaction_items') }}
     where not is_bulk
 ),

@@ -24,8 +24,8 @@ compared as (
         abs(runs.spearman_rho - reference.spearman_rho) as abs_rho_difference
     from correlations as runs
     inner join correlations as reference
-        on reference.behaviour_x = runs.behaviour_x
-        and reference.behaviour_y = runs.behaviour_y
+        on runs.behaviour_x = reference.behaviour_x
+        and runs.behaviour_y = reference.behaviour_y
         and reference.run_id = '{{ reference_run }}'
     where runs.run_id <> '{{ reference_run }}'
 )

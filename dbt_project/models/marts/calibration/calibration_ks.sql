@@ -10,7 +10,11 @@ samples as (
 {{ ks_two_sample('samples', var('calibration_reference_run')) }},
 
 summaries as (
-    select run_id, metric, avg(value) as mean_value, median(value) as median_value
+    select
+        run_id,
+        metric,
+        avg(value) as mean_value,
+        median(value) as median_value
     from samples
     group by run_id, metric
 )
@@ -29,7 +33,7 @@ select
     reference.median_value as reference_median
 from ks_statistics
 inner join summaries as runs
-    on runs.run_id = ks_statistics.run_id and runs.metric = ks_statistics.metric
+    on ks_statistics.run_id = runs.run_id and ks_statistics.metric = runs.metric
 inner join summaries as reference
-    on reference.run_id = ks_statistics.reference_run_id
-    and reference.metric = ks_statistics.metric
+    on ks_statistics.reference_run_id = reference.run_id
+    and ks_statistics.metric = reference.metric

@@ -63,10 +63,10 @@ final as (
     from levels as runs
     inner join levels as reference
         on reference.run_id = '{{ reference_run }}'
-        and reference.item_level = runs.item_level
+        and runs.item_level = reference.item_level
     left join transfer
-        on transfer.run_id = runs.run_id
-        and transfer.item_level = runs.item_level
+        on runs.run_id = transfer.run_id
+        and runs.item_level = transfer.item_level
     where runs.run_id <> '{{ reference_run }}'
 )
 

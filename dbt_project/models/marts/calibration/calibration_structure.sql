@@ -17,9 +17,15 @@ prices as (
 ),
 
 runs as (
-    select run_id, reference_run_id from correlations
+    select
+        run_id,
+        reference_run_id
+    from correlations
     union
-    select run_id, reference_run_id from prices
+    select
+        run_id,
+        reference_run_id
+    from prices
 ),
 
 -- The pair with the largest difference (ties: the first pair by name).
@@ -28,7 +34,7 @@ ranked_pairs as (
         run_id,
         behaviour_x || ' x ' || behaviour_y as behaviour_pair,
         row_number() over (
-            partition by run_id order by abs_rho_difference desc, behaviour_x, behaviour_y
+            partition by run_id order by abs_rho_difference desc, behaviour_x asc, behaviour_y asc
         ) as position
     from correlations
 ),
@@ -69,15 +75,15 @@ final as (
         coalesce(price_summaries.n_products, 0) as n_products,
         coalesce(price_summaries.n_price_consistent_products, 0) as n_price_consistent_products,
         cast(price_summaries.n_price_consistent_products as double)
-            / price_summaries.n_products as product_price_consistency
+        / price_summaries.n_products as product_price_consistency
     from runs
     left join correlation_summaries
-        on correlation_summaries.run_id = runs.run_id
+        on runs.run_id = correlation_summaries.run_id
     left join ranked_pairs
-        on ranked_pairs.run_id = runs.run_id
+        on runs.run_id = ranked_pairs.run_id
         and ranked_pairs.position = 1
     left join price_summaries
-        on price_summaries.run_id = runs.run_id
+        on runs.run_id = price_summaries.run_id
 )
 
 select

@@ -80,16 +80,17 @@ windows as (
         campaign_descriptions.start_date,
         campaign_descriptions.end_date,
         randomized_campaigns.campaign_id is not null as is_randomized,
-        {{ dbt.datediff('campaign_descriptions.start_date', 'campaign_descriptions.end_date', 'day') }}
-            + 1 as campaign_days,
+        {{ dbt.datediff(
+            'campaign_descriptions.start_date', 'campaign_descriptions.end_date', 'day'
+        ) }} + 1 as campaign_days,
         run_dates.first_transaction_date,
         run_dates.last_transaction_date
     from campaign_descriptions
     left join randomized_campaigns
-        on randomized_campaigns.run_id = campaign_descriptions.run_id
-        and randomized_campaigns.campaign_id = campaign_descriptions.campaign_id
+        on campaign_descriptions.run_id = randomized_campaigns.run_id
+        and campaign_descriptions.campaign_id = randomized_campaigns.campaign_id
     left join run_dates
-        on run_dates.run_id = campaign_descriptions.run_id
+        on campaign_descriptions.run_id = run_dates.run_id
 ),
 
 -- The pre-campaign window: the campaign_days days just before start_date.
@@ -125,8 +126,8 @@ randomized_population as (
         assignments.treatment_group = 'treatment' as is_treated
     from observed_windows
     inner join assignments
-        on assignments.run_id = observed_windows.run_id
-        and assignments.campaign_id = observed_windows.campaign_id
+        on observed_windows.run_id = assignments.run_id
+        and observed_windows.campaign_id = assignments.campaign_id
     where observed_windows.is_randomized
 ),
 
@@ -138,11 +139,11 @@ observational_population as (
         targeted.household_id is not null as is_treated
     from observed_windows
     inner join households
-        on households.run_id = observed_windows.run_id
+        on observed_windows.run_id = households.run_id
     left join targeted
-        on targeted.run_id = observed_windows.run_id
-        and targeted.campaign_id = observed_windows.campaign_id
-        and targeted.household_id = households.household_id
+        on observed_windows.run_id = targeted.run_id
+        and observed_windows.campaign_id = targeted.campaign_id
+        and households.household_id = targeted.household_id
     where not observed_windows.is_randomized
 ),
 
@@ -174,11 +175,11 @@ campaign_spend as (
         ) as spend_before
     from observed_windows
     inner join coupon_products
-        on coupon_products.run_id = observed_windows.run_id
-        and coupon_products.campaign_id = observed_windows.campaign_id
+        on observed_windows.run_id = coupon_products.run_id
+        and observed_windows.campaign_id = coupon_products.campaign_id
     inner join transaction_items
-        on transaction_items.run_id = coupon_products.run_id
-        and transaction_items.product_id = coupon_products.product_id
+        on coupon_products.run_id = transaction_items.run_id
+        and coupon_products.product_id = transaction_items.product_id
         and cast(transaction_items.transacted_at as date) >= observed_windows.pre_start_date
         and cast(transaction_items.transacted_at as date) <= observed_windows.end_date
     group by observed_windows.run_id, observed_windows.campaign_id, transaction_items.household_id
@@ -206,16 +207,16 @@ household_outcomes as (
         observed_windows.pre_window_days
     from population
     inner join observed_windows
-        on observed_windows.run_id = population.run_id
-        and observed_windows.campaign_id = population.campaign_id
+        on population.run_id = observed_windows.run_id
+        and population.campaign_id = observed_windows.campaign_id
     left join campaign_spend
-        on campaign_spend.run_id = population.run_id
-        and campaign_spend.campaign_id = population.campaign_id
-        and campaign_spend.household_id = population.household_id
+        on population.run_id = campaign_spend.run_id
+        and population.campaign_id = campaign_spend.campaign_id
+        and population.household_id = campaign_spend.household_id
     left join redeemers
-        on redeemers.run_id = population.run_id
-        and redeemers.campaign_id = population.campaign_id
-        and redeemers.household_id = population.household_id
+        on population.run_id = redeemers.run_id
+        and population.campaign_id = redeemers.campaign_id
+        and population.household_id = redeemers.household_id
 ),
 
 -- Change in the spend rate per day (campaign minus pre-window), in dollars over the observed
@@ -252,9 +253,9 @@ treated_uplift as (
         avg(true_uplift.true_uplift) as mean_true_uplift_treated
     from population
     inner join true_uplift
-        on true_uplift.run_id = population.run_id
-        and true_uplift.campaign_id = population.campaign_id
-        and true_uplift.household_id = population.household_id
+        on population.run_id = true_uplift.run_id
+        and population.campaign_id = true_uplift.campaign_id
+        and population.household_id = true_uplift.household_id
     where population.is_treated
     group by population.run_id, population.campaign_id
 ),
@@ -282,19 +283,19 @@ compared as (
         treated_uplift.mean_true_uplift_treated
     from observed_windows
     left join product_counts
-        on product_counts.run_id = observed_windows.run_id
-        and product_counts.campaign_id = observed_windows.campaign_id
+        on observed_windows.run_id = product_counts.run_id
+        and observed_windows.campaign_id = product_counts.campaign_id
     left join group_stats as treated
-        on treated.run_id = observed_windows.run_id
-        and treated.campaign_id = observed_windows.campaign_id
+        on observed_windows.run_id = treated.run_id
+        and observed_windows.campaign_id = treated.campaign_id
         and treated.is_treated
     left join group_stats as comparison
-        on comparison.run_id = observed_windows.run_id
-        and comparison.campaign_id = observed_windows.campaign_id
+        on observed_windows.run_id = comparison.run_id
+        and observed_windows.campaign_id = comparison.campaign_id
         and not comparison.is_treated
     left join treated_uplift
-        on treated_uplift.run_id = observed_windows.run_id
-        and treated_uplift.campaign_id = observed_windows.campaign_id
+        on observed_windows.run_id = treated_uplift.run_id
+        and observed_windows.campaign_id = treated_uplift.campaign_id
 ),
 
 estimated as (

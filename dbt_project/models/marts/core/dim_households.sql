@@ -24,8 +24,8 @@ final as (
         cast(activity.last_week as integer) as last_week
     from households
     left join activity
-        on activity.run_id = households.run_id
-        and activity.household_id = households.household_id
+        on households.run_id = activity.run_id
+        and households.household_id = activity.household_id
 )
 
 select * from final

@@ -16,7 +16,8 @@ final as (
         package_size,
         pack_size_amount,
         pack_size_unit,
-        cast({{ pack_size_ounces('pack_size_amount', 'pack_size_unit') }} as double) as pack_size_oz,
+        cast({{ pack_size_ounces('pack_size_amount', 'pack_size_unit') }} as double)
+            as pack_size_oz,
         is_bulk,
         is_placeholder
     from products

@@ -30,8 +30,8 @@ final as (
         cast(coalesce(activity.n_baskets, 0) as bigint) as n_baskets
     from stores
     left join activity
-        on activity.run_id = stores.run_id
-        and activity.store_id = stores.store_id
+        on stores.run_id = activity.run_id
+        and stores.store_id = activity.store_id
 )
 
 select * from final

@@ -52,7 +52,7 @@ panel as (
         run_weeks.week
     from households
     inner join run_weeks
-        on run_weeks.run_id = households.run_id
+        on households.run_id = run_weeks.run_id
 ),
 
 final as (
@@ -69,16 +69,16 @@ final as (
         coalesce(panel.week between tenure.first_week and tenure.last_week, false) as is_in_tenure
     from panel
     left join weekly
-        on weekly.run_id = panel.run_id
-        and weekly.household_id = panel.household_id
-        and weekly.week = panel.week
+        on panel.run_id = weekly.run_id
+        and panel.household_id = weekly.household_id
+        and panel.week = weekly.week
     left join categories
-        on categories.run_id = panel.run_id
-        and categories.household_id = panel.household_id
-        and categories.week = panel.week
+        on panel.run_id = categories.run_id
+        and panel.household_id = categories.household_id
+        and panel.week = categories.week
     left join tenure
-        on tenure.run_id = panel.run_id
-        and tenure.household_id = panel.household_id
+        on panel.run_id = tenure.run_id
+        and panel.household_id = tenure.household_id
 )
 
 select * from final

@@ -1,4 +1,5 @@
--- One row per raw transaction line, priced: shelf price per unit, discount depth, promo and bulk flags.
+-- One row per raw transaction line, priced: shelf price per unit, discount depth, promo and bulk
+-- flags.
 -- Incremental by run: a build rewrites only the runs loaded since the table was last built (a
 -- reloaded run replaces its rows), so loading a new simulation does not recompute the others.
 {{ config(
@@ -11,19 +12,26 @@
 with
 
 {#- A table built before run_loaded_at existed gets the column and every run rebuilt. -#}
-{%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list if is_incremental() else [] %}
+{%- set built_columns = (
+    adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list
+) if is_incremental() else [] %}
 runs as (
-    select run_id, loaded_at from {{ ref('stg_raw__runs') }}
+    select
+        run_id,
+        loaded_at
+    from {{ ref('stg_raw__runs') }}
     {%- if 'run_loaded_at' in built_columns %}
     where loaded_at > (select coalesce(max(run_loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})
     {%- endif %}
 ),
 
 transactions as (
-    select transactions.*, runs.loaded_at as run_loaded_at
+    select
+        transactions.*,
+        runs.loaded_at as run_loaded_at
     from {{ ref('stg_raw__transactions') }} as transactions
     inner join runs
-        on runs.run_id = transactions.run_id
+        on transactions.run_id = runs.run_id
 ),
 
 products as (
@@ -38,12 +46,12 @@ joined as (
         products.brand_tier,
         products.is_bulk,
         transactions.sales_value
-            + transactions.retail_disc
-            + transactions.coupon_match_disc as shelf_value
+        + transactions.retail_disc
+        + transactions.coupon_match_disc as shelf_value
     from transactions
     inner join products
-        on products.run_id = transactions.run_id
-        and products.product_id = transactions.product_id
+        on transactions.run_id = products.run_id
+        and transactions.product_id = products.product_id
 ),
 
 final as (

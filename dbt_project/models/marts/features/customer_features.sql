@@ -38,7 +38,7 @@ with_recency as (
         run_end.last_run_week - per_household.last_week as recency_weeks
     from per_household
     inner join run_end
-        on run_end.run_id = per_household.run_id
+        on per_household.run_id = run_end.run_id
 ),
 
 scored as (
@@ -66,8 +66,8 @@ final as (
         frequency_score,
         monetary_score,
         cast(recency_score as varchar)
-            || cast(frequency_score as varchar)
-            || cast(monetary_score as varchar) as rfm_code,
+        || cast(frequency_score as varchar)
+        || cast(monetary_score as varchar) as rfm_code,
         case
             when recency_score >= 4 and frequency_score >= 4 and monetary_score >= 4
                 then 'Champions'

@@ -86,13 +86,13 @@ final as (
         cast(coalesce(promoted.n_mailer_store_weeks, 0) as bigint) as n_mailer_store_weeks
     from products
     left join run_households
-        on run_households.run_id = products.run_id
+        on products.run_id = run_households.run_id
     left join sales
-        on sales.run_id = products.run_id
-        and sales.product_id = products.product_id
+        on products.run_id = sales.run_id
+        and products.product_id = sales.product_id
     left join promoted
-        on promoted.run_id = products.run_id
-        and promoted.product_id = products.product_id
+        on products.run_id = promoted.run_id
+        and products.product_id = promoted.product_id
 )
 
 select * from final

@@ -106,9 +106,9 @@ per_week as (
         baselines.regular_price * (1 - {{ margin_rate }}) as unit_cost
     from levels
     inner join baselines
-        on baselines.run_id = levels.run_id
-        and baselines.product_id = levels.product_id
-        and baselines.store_id = levels.store_id
+        on levels.run_id = baselines.run_id
+        and levels.product_id = baselines.product_id
+        and levels.store_id = baselines.store_id
 ),
 
 final as (
@@ -132,7 +132,7 @@ final as (
         promo_units_per_week - baseline_units_per_week as incremental_units_per_week,
         promo_revenue_per_week - baseline_revenue_per_week as incremental_revenue_per_week,
         (promo_revenue_per_week - promo_units_per_week * unit_cost)
-            - (baseline_revenue_per_week - baseline_units_per_week * unit_cost)
+        - (baseline_revenue_per_week - baseline_units_per_week * unit_cost)
             as incremental_margin_per_week,
         cast(n_post_promo_weeks as bigint) as n_post_promo_weeks,
         post_promo_units_per_week,

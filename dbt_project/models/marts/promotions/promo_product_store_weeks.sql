@@ -13,15 +13,15 @@
 {%- endif %}
 {%- set bounds = [min_depth] + edges %}
 {%- for i in range(edges | length) %}
-    {%- if not (bounds[i] < bounds[i + 1] <= 1) %}
+{%- if not (bounds[i] < bounds[i + 1] <= 1) %}
         {{ exceptions.raise_compiler_error("promo_depth_bucket_edges must rise from above promo_min_discount_depth to at most 1, got " ~ edges) }}
     {%- endif %}
 {%- endfor %}
 {#- Depths print with two decimals ('0.15-0.30', '0.50+'), more only when an edge needs them. #}
 {%- set labels = [] %}
 {%- for bound in bounds %}
-    {%- set cents = bound * 100 %}
-    {%- do labels.append('%.2f' % bound if (cents - (cents | round)) | abs < 1e-9 else '%g' % bound) %}
+{%- set cents = bound * 100 %}
+{%- do labels.append('%.2f' % bound if (cents - (cents | round)) | abs < 1e-9 else '%g' % bound) %}
 {%- endfor %}
 with
 
@@ -101,8 +101,8 @@ keyed_spans as (
         ) as product_store_key
     from spans
     inner join products
-        on products.run_id = spans.run_id
-        and products.product_id = spans.product_id
+        on spans.run_id = products.run_id
+        and spans.product_id = products.product_id
 ),
 
 span_weeks as (
@@ -117,7 +117,7 @@ span_weeks as (
         sequenced_run_weeks.next_week
     from keyed_spans
     inner join sequenced_run_weeks
-        on sequenced_run_weeks.run_id = keyed_spans.run_id
+        on keyed_spans.run_id = sequenced_run_weeks.run_id
         and sequenced_run_weeks.week between keyed_spans.first_week and keyed_spans.last_week
 ),
 
@@ -131,9 +131,9 @@ keyed_sold_weeks as (
         sold_weeks.retail_disc
     from sold_weeks
     inner join keyed_spans
-        on keyed_spans.run_id = sold_weeks.run_id
-        and keyed_spans.product_id = sold_weeks.product_id
-        and keyed_spans.store_id = sold_weeks.store_id
+        on sold_weeks.run_id = keyed_spans.run_id
+        and sold_weeks.product_id = keyed_spans.product_id
+        and sold_weeks.store_id = keyed_spans.store_id
 ),
 
 -- A product-store-week can have several promotion rows; a week with several codes (rare) takes
@@ -148,9 +148,9 @@ promoted_weeks as (
             as mailer_location
     from promotions
     inner join keyed_spans
-        on keyed_spans.run_id = promotions.run_id
-        and keyed_spans.product_id = promotions.product_id
-        and keyed_spans.store_id = promotions.store_id
+        on promotions.run_id = keyed_spans.run_id
+        and promotions.product_id = keyed_spans.product_id
+        and promotions.store_id = keyed_spans.store_id
         and promotions.week between keyed_spans.first_week and keyed_spans.last_week
     where promotions.is_on_display or promotions.is_in_mailer
     group by keyed_spans.product_store_key, promotions.week
@@ -176,15 +176,15 @@ panel as (
         promoted_weeks.mailer_location
     from span_weeks
     left join keyed_sold_weeks
-        on keyed_sold_weeks.product_store_key = span_weeks.product_store_key
-        and keyed_sold_weeks.week = span_weeks.week
+        on span_weeks.product_store_key = keyed_sold_weeks.product_store_key
+        and span_weeks.week = keyed_sold_weeks.week
     left join promoted_weeks
-        on promoted_weeks.product_store_key = span_weeks.product_store_key
-        and promoted_weeks.week = span_weeks.week
+        on span_weeks.product_store_key = promoted_weeks.product_store_key
+        and span_weeks.week = promoted_weeks.week
     left join chain_weeks
-        on chain_weeks.run_id = span_weeks.run_id
-        and chain_weeks.product_id = span_weeks.product_id
-        and chain_weeks.week = span_weeks.week
+        on span_weeks.run_id = chain_weeks.run_id
+        and span_weeks.product_id = chain_weeks.product_id
+        and span_weeks.week = chain_weeks.week
 ),
 
 depths as (
@@ -203,7 +203,9 @@ bucketed as (
         case
             when discount_depth < {{ min_depth }} then null
             {%- for edge in edges %}
-            when discount_depth < {{ edge }} then '{{ labels[loop.index0] }}-{{ labels[loop.index] }}'
+            when
+                discount_depth < {{ edge }}
+                then '{{ labels[loop.index0] }}-{{ labels[loop.index] }}'
             {%- endfor %}
             when discount_depth >= {{ bounds[-1] }} then '{{ labels[-1] }}+'
         end as depth_bucket
@@ -214,8 +216,8 @@ flagged as (
     select
         *,
         depth_bucket is not null
-            or display_location is not null
-            or mailer_location is not null as is_promo
+        or display_location is not null
+        or mailer_location is not null as is_promo
     from bucketed
 ),
 
@@ -245,8 +247,8 @@ classified as (
             as previous_mailer_location
     from flagged
     left join promo_levels_handed_on as previous
-        on previous.product_store_key = flagged.product_store_key
-        and previous.week = flagged.week
+        on flagged.product_store_key = previous.product_store_key
+        and flagged.week = previous.week
 ),
 
 -- Only product-stores with a promo week and enough baseline weeks get a lift.
@@ -282,7 +284,7 @@ final as (
         classified.previous_mailer_location
     from classified
     inner join measurable
-        on measurable.product_store_key = classified.product_store_key
+        on classified.product_store_key = measurable.product_store_key
 )
 
 select * from final

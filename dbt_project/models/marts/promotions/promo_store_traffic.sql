@@ -34,12 +34,12 @@ store_weeks as (
         coalesce(store_week_baskets.n_baskets, 0) as n_baskets
     from signals
     inner join run_weeks
-        on run_weeks.run_id = signals.run_id
-        and run_weeks.week = signals.week
+        on signals.run_id = run_weeks.run_id
+        and signals.week = run_weeks.week
     left join store_week_baskets
-        on store_week_baskets.run_id = signals.run_id
-        and store_week_baskets.store_id = signals.store_id
-        and store_week_baskets.week = signals.week
+        on signals.run_id = store_week_baskets.run_id
+        and signals.store_id = store_week_baskets.store_id
+        and signals.week = store_week_baskets.week
 ),
 
 with_store_mean as (
@@ -108,7 +108,7 @@ final as (
         per_run.signal_traffic_correlation
     from per_quintile
     inner join per_run
-        on per_run.run_id = per_quintile.run_id
+        on per_quintile.run_id = per_run.run_id
 )
 
 select * from final
