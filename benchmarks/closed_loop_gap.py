@@ -42,7 +42,7 @@ from tqdm.auto import tqdm
 from python_models.experiments import closed_loop
 from python_models.experiments.config import ClosedLoopConfig
 from python_models.market.from_warehouse import load_learned_market
-from python_models.paths import default_warehouse_path
+from python_models.paths import resolve_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.simulation.playback import build_world
 from python_models.targeting.campaign_builder import offer_values, select
@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument("--warehouse-path", type=Path, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
-    path = args.warehouse_path.resolve() if args.warehouse_path else default_warehouse_path()
+    path = resolve_warehouse_path(args.warehouse_path)
     try:
         market = load_learned_market(path, RUN_ID)
     except FileNotFoundError as error:

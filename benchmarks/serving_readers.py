@@ -22,8 +22,7 @@ import time
 from pathlib import Path
 
 from flows.serving import serving
-from python_models.paths import default_warehouse_path
-from python_models.warehouse.connection import resolve
+from python_models.paths import resolve_warehouse_path
 from python_models.warehouse.reader_probe import read_log
 from python_models.warehouse.serving import publish_serving
 
@@ -38,8 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--warehouse-path", help="a built warehouse (default: make run's)")
     arguments = parser.parse_args()
-    source = resolve(arguments.warehouse_path) if arguments.warehouse_path else None
-    source = source or default_warehouse_path()
+    source = resolve_warehouse_path(arguments.warehouse_path)
     if not source.is_file():
         raise SystemExit(f"serving_readers: no warehouse at {source}: run make run first")
     work = Path(tempfile.mkdtemp(prefix="serving-readers-"))

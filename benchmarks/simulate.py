@@ -24,7 +24,7 @@ import numpy as np
 
 from python_models.market.from_warehouse import load_learned_market
 from python_models.market.learned_market import LearnedMarket
-from python_models.paths import default_warehouse_path
+from python_models.paths import resolve_warehouse_path
 from python_models.simulation.config import SimulationConfig
 from python_models.simulation.market_context import build_market_context
 from python_models.simulation.run import simulate
@@ -134,7 +134,7 @@ def scaling(warehouse: Path, learn_id: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, default=default_warehouse_path())
+    parser.add_argument("--warehouse-path", type=Path, default=resolve_warehouse_path())
     parser.add_argument("--learn-id", default="complete_journey")
     parser.add_argument("--households", type=int, default=10_000)
     parser.add_argument("--weeks", type=int, default=53)
@@ -150,7 +150,7 @@ def main() -> None:
         n_weeks=args.weeks,
         shard_size=args.shard_size,
     )
-    figures = run(args.warehouse, config, args.workers)
+    figures = run(args.warehouse_path, config, args.workers)
     print(
         f"\n{args.households:,} households x {args.weeks} weeks, {args.workers} workers, "
         f"shards of {args.shard_size:,}:\n"
@@ -161,7 +161,7 @@ def main() -> None:
         f"  peak RSS of the process tree: {figures['peak_gb']:.2f} GB"
     )
     if args.scaling:
-        scaling(args.warehouse, args.learn_id)
+        scaling(args.warehouse_path, args.learn_id)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import time
 
 import fakesnow
 
-from python_models.paths import default_warehouse_path
+from python_models.paths import resolve_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.warehouse.publish import read_run
 from python_models.warehouse.snowflake_loader import CHUNK_ROWS, load_run_snowflake
@@ -28,7 +28,7 @@ from python_models.warehouse.snowflake_settings import SnowflakeSettings
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse-path", default=str(default_warehouse_path()))
+    parser.add_argument("--warehouse-path", default=str(resolve_warehouse_path()))
     parser.add_argument("--run-id", default=RUN_ID)
     parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS)
     args = parser.parse_args()

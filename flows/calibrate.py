@@ -38,7 +38,7 @@ from python_models.calibration.tuning import (
 )
 from python_models.market import LearnedMarket
 from python_models.market.from_warehouse import load_learned_market
-from python_models.paths import REPORTS_DIR, default_warehouse_path
+from python_models.paths import REPORTS_DIR, resolve_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.reporting.flow_summaries import calibration_markdown
 from python_models.simulation import SimulationConfig
@@ -126,9 +126,7 @@ def calibrate(
     if confirm_households < 1:
         raise ValueError(f"confirm_households = {confirm_households!r} must be >= 1")
     logger = get_run_logger()
-    warehouse = (
-        Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
-    )
+    warehouse = resolve_warehouse_path(warehouse_path)
     # Trials start from the pipeline's default simulation (the committed calibrated settings).
     base = simulation_settings(
         None,

@@ -32,7 +32,7 @@ from python_models.experiments.config import ClosedLoopConfig
 from python_models.experiments.policy_report import plot
 from python_models.market import LearnedMarket
 from python_models.market.from_warehouse import load_learned_market
-from python_models.paths import REPORTS_DIR, default_warehouse_path
+from python_models.paths import REPORTS_DIR, resolve_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.reporting.flow_summaries import campaign_markdown
 from python_models.simulation.playback import check_category
@@ -157,9 +157,7 @@ def campaign(
         depth_menu=tuple(depth_menu),
         learner=learner,
     )
-    path = (
-        Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
-    )
+    path = resolve_warehouse_path(warehouse_path)
     with build_lock(path, purpose=f"campaign {evaluation_id}"):
         market = load_learned_market(path, learn_id)
         category = config.category or default_category(market)

@@ -26,7 +26,7 @@ from flows.timings import step_seconds
 from python_models.calibration import write_report
 from python_models.learning import LearnConfig
 from python_models.learning.learn import learn_market
-from python_models.paths import REPORTS_DIR, default_warehouse_path
+from python_models.paths import REPORTS_DIR, resolve_warehouse_path
 from python_models.reference import RUN_ID, read_complete_journey
 from python_models.reporting.run_summary import ml_build_seconds, run_summary, write_summary
 from python_models.simulation.settings import simulation_settings
@@ -207,9 +207,7 @@ def pipeline(
     -------
     Rows per table: ``{"marts": {run_id: {...}}, "learned": {learn_id: {...}}}``.
     """
-    path = (
-        Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
-    )
+    path = resolve_warehouse_path(warehouse_path)
     config = LearnConfig(
         learn_id=run_id,
         run_id=run_id,

@@ -18,7 +18,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.cli import run_command
-from python_models.paths import default_warehouse_path
+from python_models.paths import resolve_warehouse_path
 from python_models.reporting.flow_summaries import rows_markdown
 from python_models.warehouse.builds import dbt_build, snowflake_build
 from python_models.warehouse.publish import publish_run, run_ids
@@ -46,7 +46,7 @@ def publish_one(warehouse_path: Path, run_id: str) -> dict[str, int]:
 def build_on_snowflake(target: str) -> None:
     """dbt build on the Snowflake target (its named build), in a subprocess; never retried."""
     lines = dbt_build(
-        default_warehouse_path(),  # unused by Snowflake targets
+        resolve_warehouse_path(),  # unused by Snowflake targets
         snowflake_build(target),
         target=target,
         echo=print,
@@ -82,9 +82,7 @@ def publish(
     """
     snowflake_build(target)  # refuse an unknown target before any work
     settings = SnowflakeSettings.from_env()  # refuse missing credentials before any work
-    path = (
-        Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
-    )
+    path = resolve_warehouse_path(warehouse_path)
     available = run_ids(path) if path.exists() else []
     chosen = available if runs is None else list(runs)
     unknown = sorted(set(chosen) - set(available))

@@ -20,12 +20,11 @@ from prefect.artifacts import create_markdown_artifact
 from flows.cli import run_command
 from flows.pipeline import pipeline
 from python_models.learning import LearnConfig
-from python_models.paths import default_warehouse_path
+from python_models.paths import resolve_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.reporting.inputs import Inputs, inputs_of
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse.build_lock import build_lock
-from python_models.warehouse.connection import resolve
 from python_models.warehouse.serving import current_version, serving_path_for
 
 
@@ -68,7 +67,7 @@ def refresh(
     ``changed`` parts of the inputs (reference, settings, code).
     """
     logger = get_run_logger()
-    path = resolve(warehouse_path) if warehouse_path else default_warehouse_path()
+    path = resolve_warehouse_path(warehouse_path)
     serving = serving_path_for(path, serving_path)
     scenario = simulation_settings(simulation_file, simulation, learn_id=RUN_ID)
     parameters = {

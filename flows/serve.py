@@ -38,8 +38,7 @@ from flows.calibrate import calibrate
 from flows.campaign import campaign
 from flows.prefect_server import prefect_server
 from flows.refresh import refresh
-from python_models.paths import REPO_ROOT, default_warehouse_path
-from python_models.warehouse.connection import resolve
+from python_models.paths import REPO_ROOT, resolve_warehouse_path
 
 PREFECT_HOME = REPO_ROOT / ".prefect"
 
@@ -145,10 +144,9 @@ def main(argv: list[str] | None = None) -> None:
         parameters = {name: json.loads(value) for name, value in arguments.parameters}
     except json.JSONDecodeError as exc:
         raise SystemExit(f"serve: --parameters is not JSON: {exc}") from exc
-    warehouse = resolve(arguments.warehouse_path) if arguments.warehouse_path else None
     try:
         served = deployments(
-            warehouse or default_warehouse_path(),
+            resolve_warehouse_path(arguments.warehouse_path),
             arguments.only,
             dict(arguments.cron),
             parameters,

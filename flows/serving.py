@@ -18,11 +18,10 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.cli import run_command
-from python_models.paths import default_warehouse_path
+from python_models.paths import resolve_warehouse_path
 from python_models.reporting.flow_summaries import publish_markdown
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build
-from python_models.warehouse.connection import resolve
 from python_models.warehouse.serving import PublishReport, publish_serving, serving_path_for
 
 
@@ -69,7 +68,7 @@ def serving(
         Run ``dbt build`` (every model and test) first; a failure publishes nothing. Without
         it, the build file is published as it is.
     """
-    build_path = resolve(warehouse_path) if warehouse_path else default_warehouse_path()
+    build_path = resolve_warehouse_path(warehouse_path)
     if not build_path.is_file():
         raise FileNotFoundError(f"no warehouse at {build_path}: run the pipeline (make run) first")
     with build_lock(build_path, purpose="serving"):

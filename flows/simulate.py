@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from flows.cli import run_command
 from flows.environment import prefect_api_for_workers
 from python_models.market.from_warehouse import load_learned_market
-from python_models.paths import default_warehouse_path
+from python_models.paths import resolve_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.reporting.flow_summaries import rows_markdown
 from python_models.simulation import SimulationConfig
@@ -109,9 +109,7 @@ def simulate_run(
     if workers < 1:
         raise ValueError(f"workers = {workers!r} must be >= 1")
     config = simulation_settings(simulation_file, simulation, learn_id=learn_id)
-    path = (
-        Path(warehouse_path).expanduser().resolve() if warehouse_path else default_warehouse_path()
-    )
+    path = resolve_warehouse_path(warehouse_path)
     with build_lock(path, purpose=f"simulate {config.run_id}"):
         output_dir = path.parent / "simulations" / config.run_id
         market = load_learned_market(path, config.learn_id)

@@ -18,9 +18,12 @@ CALIBRATED_SIMULATION = CONFIG_DIR / "simulation.json"
 CALIBRATED_SCORES = CONFIG_DIR / "simulation_scores.json"
 
 
-def default_warehouse_path() -> Path:
-    """$WAREHOUSE_PATH if set, else warehouse/retail.duckdb in the repository."""
-    configured = os.environ.get("WAREHOUSE_PATH")
+def resolve_warehouse_path(value: str | Path | None = None) -> Path:
+    """The warehouse (build) file every entry point uses: ``value`` if given, else
+    $WAREHOUSE_PATH, else warehouse/retail.duckdb in the repository; always absolute (DuckDB
+    resolves a relative path against the working directory, which differs between make,
+    pytest and dbt)."""
+    configured = value or os.environ.get("WAREHOUSE_PATH")
     path = Path(configured) if configured else REPO_ROOT / "warehouse" / "retail.duckdb"
     return path.expanduser().resolve()
 

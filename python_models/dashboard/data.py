@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from python_models.paths import default_warehouse_path
+from python_models.paths import resolve_warehouse_path
 from python_models.warehouse.serving import (
     ServingUnavailable,
     current_version,
@@ -61,7 +61,7 @@ def serving_path(argv: list[str] | None = None) -> Path:
     """The serving file to read: ``--serving-path`` on the command line, else $SERVING_PATH,
     else ``serving.duckdb`` beside the default warehouse (``warehouse/serving.duckdb``)."""
     chosen = _command_line_path(sys.argv[1:] if argv is None else argv)
-    return serving_path_for(default_warehouse_path(), chosen)
+    return serving_path_for(resolve_warehouse_path(), chosen)
 
 
 def unavailable(reason: str) -> NoReturn:
