@@ -8,8 +8,9 @@ marketing signal (marketing), assembled once per run from a learned market
 store visits (visits); category choice with inventory and seasonality (categories); product
 choice, a multinomial logit with reference prices and loss aversion (product_choice);
 quantities (quantity); randomized coupon campaigns (campaigns). ``weekly_loop`` walks a shard of
-households through the weeks, ``true_uplift`` accounts each eligible household's expected spend
-with and without its coupons, ``raw_tables`` writes the rows in the warehouse's raw schema;
+households through the weeks (its state in ``shard_state``, product utilities in ``utilities``,
+the week's coupons and their true uplift in ``coupon_accounting`` and ``true_uplift``, the
+checkout in ``checkout``), ``raw_tables`` writes the rows in the warehouse's raw schema;
 ``run`` runs the shards into Parquet files; ``playback`` replays a world with a chosen campaign;
 ``config`` is the one validated config. Only the config is re-exported here: ``run.simulate``
 writes files through the warehouse's Parquet helpers, and importing the config must load no I/O.

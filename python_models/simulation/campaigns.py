@@ -127,6 +127,17 @@ class CampaignPlan:
         """Indices of the campaigns running in week index ``week``."""
         return np.flatnonzero((self.start_week <= week) & (week <= self.end_week))
 
+    def running_coupons(self, week: int) -> np.ndarray:
+        """Indices of the coupons of the campaigns running in week index ``week``."""
+        return np.flatnonzero(np.isin(self.coupon_campaign, self.active(week)))
+
+    def coupon_of_product(self, coupons: np.ndarray, n_products: int) -> np.ndarray:
+        """(n_products,) the coupon of ``coupons`` each product carries, -1 for none; a product
+        on several carries the first of them."""
+        coupon_of = np.full(n_products, -1)
+        coupon_of[self.coupon_product[coupons[::-1]]] = coupons[::-1]
+        return coupon_of
+
 
 def plan_campaigns(
     market: LearnedMarket, n_weeks: int, config: CampaignConfig, rng: np.random.Generator
