@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from python_models.paths import DBT_PROJECT_DIR
-from python_models.vocabulary.raw_tables import RAW_TABLES, RUN_ID_COLUMN, RUNS, Table
+from python_models.vocabulary.raw_tables import RAW_TABLES, RUN_ID_COLUMN, RUNS
+from python_models.vocabulary.table_definitions import Table
 
 SOURCES_YML = DBT_PROJECT_DIR / "models/staging/_raw__sources.yml"
 # run_id is no column of the vocabulary (the loader adds it): every table documents it with the

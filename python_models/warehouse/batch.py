@@ -11,7 +11,8 @@ from typing import Any
 import duckdb
 from tqdm.auto import tqdm
 
-from ..vocabulary.raw_tables import RAW_TABLES, Table
+from ..vocabulary.raw_tables import RAW_TABLES
+from ..vocabulary.table_definitions import Table
 from .ddl import empty_batch_sql
 from .validation import batch_view, validate_batch
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..vocabulary.raw_tables import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS, Table
+from ..vocabulary.raw_tables import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS
+from ..vocabulary.table_definitions import Table
 
 
 def create_table_sql(table: Table, schema: str = RAW_SCHEMA) -> str:

@@ -21,7 +21,8 @@ import snowflake.connector
 import snowflake.connector.pandas_tools
 
 from ..vocabulary.identifiers import check_run_id
-from ..vocabulary.raw_tables import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE, Table
+from ..vocabulary.raw_tables import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
+from ..vocabulary.table_definitions import Table
 from .batch import canonical_select_sql, register_batch, row_count, rows_bar
 from .connection import scratch
 from .ddl import raw_schema_ddl

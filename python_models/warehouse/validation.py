@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from ..vocabulary.raw_tables import RAW_TABLES, RUN_ID_COLUMN, Table
+from ..vocabulary.raw_tables import RAW_TABLES, RUN_ID_COLUMN
+from ..vocabulary.table_definitions import Table
 
 SAMPLE_ROWS = 5
 
