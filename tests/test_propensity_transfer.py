@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from python_models.targeting.propensity import PropensityConfig
+from python_models.targeting.propensity_tables import TRANSFER_COLUMNS, propensity_transfer
 from python_models.targeting.transfer import matched_items, train, transfer
-from python_models.targeting.warehouse_models import TRANSFER_COLUMNS, propensity_transfer
 
 # 30 weeks: backtest labels in weeks 27-30, training windows from weeks 23, 19 and 15.
 CONFIG = PropensityConfig(label_weeks=4, training_windows=3, window_step=4, min_history_weeks=6)

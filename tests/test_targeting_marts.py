@@ -10,11 +10,8 @@ import pandas as pd
 import pytest
 
 from python_models.targeting.propensity import PropensityConfig
-from python_models.targeting.warehouse_models import (
-    propensity_evaluation,
-    propensity_predictions,
-    uplift_predictions,
-)
+from python_models.targeting.propensity_tables import propensity_evaluation, propensity_predictions
+from python_models.targeting.uplift_tables import uplift_predictions
 
 pytestmark = pytest.mark.e2e
 

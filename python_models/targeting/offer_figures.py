@@ -2,7 +2,7 @@
 incremental revenue an uplift learner predicts and the coupon dollars a cost model predicts,
 both learned from randomized campaigns' rows (``campaign_data.campaign_rows``).
 
-The campaign model (``warehouse_models.campaign_offers``) and the closed loop
+The campaign model (``campaign_tables.campaign_offers``) and the closed loop
 (``python_models.experiments``) both price their offers here, so the campaign the warehouse
 proposes and the one the loop plays back are valued alike.
 """

@@ -3,7 +3,7 @@ incremental profit within the budget (python_models.targeting.campaign_builder).
 
 from python_models.targeting.campaign_builder import Budget
 from python_models.targeting.frames import to_pandas
-from python_models.targeting.warehouse_models import campaign_offers
+from python_models.targeting.campaign_tables import campaign_offers
 
 
 def model(dbt, session):

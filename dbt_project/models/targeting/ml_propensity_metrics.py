@@ -2,7 +2,7 @@
 (python_models.targeting.metrics definitions)."""
 
 from python_models.targeting.frames import to_pandas
-from python_models.targeting.warehouse_models import propensity_evaluation
+from python_models.targeting.propensity_tables import propensity_evaluation
 
 
 def model(dbt, session):

@@ -3,7 +3,7 @@ probabilities on each run's last label window and forward scores (python_models.
 
 from python_models.targeting.frames import to_pandas
 from python_models.targeting.propensity import PropensityConfig
-from python_models.targeting.warehouse_models import propensity_predictions
+from python_models.targeting.propensity_tables import propensity_predictions
 
 
 def model(dbt, session):

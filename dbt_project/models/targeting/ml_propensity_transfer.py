@@ -4,7 +4,7 @@ model on the same rows (python_models.targeting.transfer)."""
 
 from python_models.targeting.frames import to_pandas
 from python_models.targeting.propensity import PropensityConfig
-from python_models.targeting.warehouse_models import propensity_transfer
+from python_models.targeting.propensity_tables import propensity_transfer
 
 
 def model(dbt, session):

@@ -2,7 +2,7 @@
 simulator's true uplift (python_models.targeting.metrics definitions)."""
 
 from python_models.targeting.frames import to_pandas
-from python_models.targeting.warehouse_models import uplift_evaluation
+from python_models.targeting.uplift_tables import uplift_evaluation
 
 
 def model(dbt, session):

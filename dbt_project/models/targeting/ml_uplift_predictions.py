@@ -2,7 +2,7 @@
 of each simulated run's households, predictions for the held-out ones (python_models.targeting)."""
 
 from python_models.targeting.frames import to_pandas
-from python_models.targeting.warehouse_models import uplift_predictions
+from python_models.targeting.uplift_tables import uplift_predictions
 
 
 def model(dbt, session):
