@@ -1,4 +1,5 @@
 -- Each household's shopping over a run, from its baskets: tenure, trips, spend, promo lines.
+-- Reads a mart (an exception, docs/warehouse.md conventions): fct_baskets.
 with
 
 baskets as (

@@ -5,6 +5,7 @@
 -- calibration_structure counts the consistent products; calibration_metric_values samples how
 -- far outside the tolerance each product lies (0 inside), so that its KS complement is the same
 -- share.
+-- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
 {%- set reference_run = var('calibration_reference_run') %}
 {%- set tolerance = 0.25 %}
 with

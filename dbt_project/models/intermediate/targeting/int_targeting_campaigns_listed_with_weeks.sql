@@ -1,6 +1,9 @@
 -- The randomized campaigns (runs with campaign_assignments) with their study weeks: the first
 -- week with a transaction on or after the start date, and the number of weeks to the last one
 -- on or before the end date.
+-- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items; its
+-- columns are in stg_raw__transactions too, but tests/test_dbt_layout.py builds that mart
+-- through this model.
 with
 
 descriptions as (

@@ -1,5 +1,6 @@
 -- Every household-week with a purchase (any department), up to the end of the propensity label
 -- window: household activity features and the population the propensity model scores.
+-- Reads a mart (an exception, docs/warehouse.md conventions): fct_household_weeks.
 with
 
 household_weeks as (

@@ -1,5 +1,6 @@
 -- Spend per household, week and selected propensity item (a category or a product), up to the
 -- end of the propensity label window: the rows the Python propensity model reads.
+-- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
 with
 
 items as (

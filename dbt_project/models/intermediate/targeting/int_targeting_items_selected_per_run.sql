@@ -3,6 +3,7 @@
 -- with the most lines among those the run promotes (display or mailer) in its label window,
 -- the var('propensity_label_weeks') weeks ending at var('propensity_last_week') (or the run's
 -- last week, if earlier).
+-- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
 {{ require_var_in_range('propensity_top_categories', 1) }}
 {{ require_var_in_range('propensity_top_products', 0) }}
 {{ require_var_in_range('propensity_label_weeks', 1) }}

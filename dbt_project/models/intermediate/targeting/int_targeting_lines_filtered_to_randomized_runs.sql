@@ -1,5 +1,6 @@
 -- Every transaction line of the runs with randomized campaigns (simulated runs), in the shape
 -- the uplift models read: spend, retailer discount and coupon discount in dollars.
+-- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
 with
 
 transaction_items as (

@@ -1,0 +1,78 @@
+-- Per run and campaign: the difference-in-differences, valid under targeting (and under
+-- randomization too). Per household, d = spend - spend_before x campaign_days_observed /
+-- pre_window_days: the change in its daily spend rate from the pre-window to the campaign,
+-- expressed in dollars over the observed campaign days (both windows clipped to the run's
+-- transaction dates, int_campaign_windows_clipped_to_observed_days). The estimate is mean(d |
+-- treated) - mean(d | comparison), with a Welch standard error; null when either clipped window
+-- is empty or a group is, its standard error when a group has fewer than two households. The
+-- interval is the mart's (var campaign_effect_z), so that a mart rebuilt with another z takes it.
+with
+
+windows as (
+    select * from {{ ref('int_campaign_windows_clipped_to_observed_days') }}
+),
+
+household_spend as (
+    select * from {{ ref('int_campaign_household_spend_summed_by_window') }}
+),
+
+household_windows as (
+    select
+        household_spend.run_id,
+        household_spend.campaign_id,
+        household_spend.is_treated,
+        household_spend.spend,
+        household_spend.spend_before,
+        windows.campaign_days_observed,
+        windows.pre_window_days
+    from household_spend
+    inner join windows
+        on household_spend.run_id = windows.run_id
+        and household_spend.campaign_id = windows.campaign_id
+),
+
+-- Change in the spend rate per day (campaign minus pre-window), in dollars over the observed
+-- campaign days: spend - spend_before x campaign_days_observed / pre_window_days.
+household_changes as (
+    select
+        *,
+        case
+            when campaign_days_observed > 0 and pre_window_days > 0
+                then spend - spend_before * campaign_days_observed / pre_window_days
+        end as spend_change
+    from household_windows
+),
+
+group_stats as (
+    select
+        run_id,
+        campaign_id,
+        is_treated,
+        count(*) as n_households,
+        avg(spend_change) as mean_change,
+        var_samp(spend_change) as var_change
+    from household_changes
+    group by run_id, campaign_id, is_treated
+),
+
+estimated as (
+    select
+        windows.run_id,
+        windows.campaign_id,
+        treated.mean_change - comparison.mean_change as did_estimate,
+        sqrt(
+            treated.var_change / treated.n_households
+            + comparison.var_change / comparison.n_households
+        ) as did_se
+    from windows
+    left join group_stats as treated
+        on windows.run_id = treated.run_id
+        and windows.campaign_id = treated.campaign_id
+        and treated.is_treated
+    left join group_stats as comparison
+        on windows.run_id = comparison.run_id
+        and windows.campaign_id = comparison.campaign_id
+        and not comparison.is_treated
+)
+
+select * from estimated
