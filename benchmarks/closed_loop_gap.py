@@ -1,6 +1,6 @@
 """Benchmark: where the model policy loses profit against the oracle in the closed loop.
 
-For each seed, the campaign world of `ClosedLoopConfig`'s defaults (2,000 households, 30
+For each seed, the campaign world of `ClosedLoopConfig`'s defaults (2,000 world households, 30
 training campaigns at 80 % eligibility, SOFT DRINKS playback, 400 contacts), and the expected
 true profit (the simulator's expected uplift and coupon cost, free of the playback's noise) of:
 

@@ -6,7 +6,7 @@ whole process tree (sampled from /proc), and, with ``--scaling``, how time grows
 households, products and weeks.
 
     .venv/bin/python benchmarks/simulate.py                       # 10,000 x 53 on 2 workers
-    .venv/bin/python benchmarks/simulate.py --households 100000 --weeks 52   # memory target
+    .venv/bin/python benchmarks/simulate.py --n-households 100000 --weeks 52   # memory target
     .venv/bin/python benchmarks/simulate.py --scaling
 """
 
@@ -136,7 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse-path", type=Path, default=resolve_warehouse_path())
     parser.add_argument("--learn-id", default="complete_journey")
-    parser.add_argument("--households", type=int, default=10_000)
+    parser.add_argument("--n-households", type=int, default=10_000, help="simulated households")
     parser.add_argument("--weeks", type=int, default=53)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shard-size", type=int, default=SimulationConfig.shard_size)
@@ -146,13 +146,13 @@ def main() -> None:
     config = SimulationConfig(
         run_id="benchmark",
         learn_id=args.learn_id,
-        n_households=args.households,
+        n_households=args.n_households,
         n_weeks=args.weeks,
         shard_size=args.shard_size,
     )
     figures = run(args.warehouse_path, config, args.workers)
     print(
-        f"\n{args.households:,} households x {args.weeks} weeks, {args.workers} workers, "
+        f"\n{args.n_households:,} households x {args.weeks} weeks, {args.workers} workers, "
         f"shards of {args.shard_size:,}:\n"
         f"  households simulated in {figures['seconds']:.1f} s = "
         f"{figures['rate']:,.0f} household-weeks/s "

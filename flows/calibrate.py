@@ -1,14 +1,16 @@
 """Tune the simulator against the calibration score.
 
 Each trial draws simulation settings from ``python_models.calibration.tuning.SEARCH_SPACE``
-(Optuna's TPE sampler, seeded; the first trial is the committed default), simulates a run (by
-default the real data's 2,500 households: whether a product sells in a week depends on it) from
-the learned market of the main warehouse, builds the calibration marts in a scratch warehouse
-beside a copy of the reference run, and logs the trial (settings, score, every KS complement) to
-the main warehouse's ``calibration.calibration_trials``. The best settings are simulated again
-at ``confirm_households``, their report regenerated, and they are written as a JSON simulation
-file (usable with ``python -m flows.pipeline --simulation-file``) and, with ``--write-default``,
-as the committed default the pipeline simulates.
+(Optuna's TPE sampler, seeded; the first trial is the committed default), simulates a run of
+``trial_households`` (by default the real data's 2,500: whether a product sells in a week
+depends on it) from the learned market of the main warehouse, builds the calibration marts in a
+scratch warehouse beside a copy of the reference run, and logs the trial (settings, score, every
+KS complement) to the main warehouse's ``calibration.calibration_trials``. The best settings are
+simulated again at ``confirm_households``, their report regenerated, and they are written as a
+JSON simulation file (usable with ``python -m flows.pipeline --simulation-file``) and, with
+``--write-default``, as the committed default the pipeline simulates. The study's settings are
+one ``python_models.calibration.study.StudyConfig``, made where the flow begins; what it derives
+and writes is that module's.
 
 Run it after ``make run``:
 
@@ -17,7 +19,6 @@ Run it after ``make run``:
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,11 +30,17 @@ from prefect.cache_policies import NO_CACHE
 from flows.cli import run_command
 from flows.serving import publish_for_readers
 from python_models.calibration import write_report
+from python_models.calibration.study import (
+    StudyConfig,
+    study_line,
+    study_result,
+    study_summary,
+    write_best_config,
+)
 from python_models.calibration.tuning import (
     build_calibration,
     run_study,
     trial_row,
-    with_settings,
     write_calibrated_default,
 )
 from python_models.market import LearnedMarket
@@ -43,7 +50,6 @@ from python_models.reference import RUN_ID
 from python_models.reporting.flow_summaries import calibration_markdown
 from python_models.simulation import SimulationConfig
 from python_models.simulation.run import simulate
-from python_models.simulation.settings import simulation_settings
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.calibration import clear_study, copy_run, log_trial, read_scores
@@ -83,7 +89,7 @@ def test_trial_log(warehouse: Path) -> None:
 def calibrate(
     warehouse_path: str | None = None,
     trials: int = 20,
-    households: int = 2500,
+    trial_households: int = 2500,
     weeks: int = 53,
     seed: int = 0,
     study_id: str = "calibration",
@@ -102,8 +108,9 @@ def calibrate(
     warehouse_path
         The main warehouse (after ``make run``): its learned market is simulated from, its
         reference run compared with, and the trials are logged to it.
-    trials, households, weeks
-        How many trials, and the size of each trial's simulated run.
+    trials, trial_households, weeks
+        How many trials, and the size of each trial's simulated run (simulated households
+        and weeks).
     seed
         Seeds the sampler and every trial's simulation (the same seed gives the same study).
     study_id
@@ -113,7 +120,8 @@ def calibrate(
     reports_dir
         Where ``calibration/<study_id>_best.json`` is written; default reports/.
     confirm_households
-        Households of the confirming run of the best settings (the scale the target is set at).
+        Simulated households of the confirming run of the best settings (the scale the target
+        is set at).
     write_default
         Also write the best settings and their confirmed scores as the committed default
         simulation (config/simulation.json and config/simulation_scores.json).
@@ -121,28 +129,29 @@ def calibrate(
         Publish the serving file once the trial log passed its tests; the serving file,
         default $SERVING_PATH or serving.duckdb beside the warehouse file.
     """
-    if trials < 1:
-        raise ValueError(f"trials = {trials!r} must be >= 1")
-    if confirm_households < 1:
-        raise ValueError(f"confirm_households = {confirm_households!r} must be >= 1")
-    logger = get_run_logger()
     warehouse = resolve_warehouse_path(warehouse_path)
     # Trials start from the pipeline's default simulation (the committed calibrated settings).
-    base = simulation_settings(
-        None,
-        {"run_id": f"{study_id}_trial", "seed": seed, "n_households": households, "n_weeks": weeks},
-        learn_id=reference_run,
+    study = StudyConfig(
+        study_id=study_id,
+        reference_run=reference_run,
+        trials=trials,
+        trial_households=trial_households,
+        weeks=weeks,
+        seed=seed,
+        confirm_households=confirm_households,
     )
+    reports = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
+    logger = get_run_logger()
     with build_lock(warehouse, purpose=f"calibrate {study_id}"):
         work = Path(tempfile.mkdtemp(prefix="calibrate-"))  # removed however the study ends
         try:
             scratch = work / "scratch.duckdb"
-            prepare_scratch(warehouse, scratch, reference_run)
-            market = load_learned_market(warehouse, base.learn_id)
-            clear_study(warehouse, study_id)
+            prepare_scratch(warehouse, scratch, study.reference_run)
+            market = load_learned_market(warehouse, study.reference_run)
+            clear_study(warehouse, study.study_id)
 
             def log(number, config, settings, result) -> None:
-                log_trial(warehouse, study_id, number, trial_row(config, settings, result))
+                log_trial(warehouse, study.study_id, number, trial_row(config, settings, result))
                 logger.info(
                     "trial %d: score %.3f, harmonic mean %.3f, worst %s %.3f", number,
                     result["score"], result["harmonic_mean"], result["worst_metric"],
@@ -150,51 +159,25 @@ def calibrate(
                 )  # fmt: skip
 
             best = run_study(
-                base,
-                trials,
-                seed,
+                study.trial_config(),
+                study.trials,
+                study.seed,
                 lambda config: evaluate(market, scratch, config, work / "simulation"),
                 log,
             )
             test_trial_log(warehouse)
             if publish:  # the trial log passed its tests: readers see the study
                 publish_for_readers(warehouse, serving_path_for(warehouse, serving_path))
-            best_config = with_settings(base, best.settings).replace(run_id=f"{study_id}_best")
-            confirmed = evaluate(
-                market, scratch, best_config.replace(n_households=confirm_households), work / "best"
-            )
-            out = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
-            report = write_report(scratch, best_config.run_id, out / "calibration")
-            path = out / "calibration" / f"{study_id}_best.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(best_config.as_mapping(), indent=2, sort_keys=True) + "\n")
-            summary = {
-                "study_id": study_id,
-                "trial": best.trial,
-                "trials": trials,
-                "trial_households": households,
-                "households": confirm_households,
-                "weeks": weeks,
-                "reference_run": reference_run,
-                **{key: confirmed[key] for key in ("score", "harmonic_mean", "min_ks_complement")},
-                "worst_metric": confirmed["worst_metric"],
-                "ks_complements": confirmed["ks_complements"],
-            }
+            best_config = study.best_config(best)
+            confirmed = evaluate(market, scratch, study.confirm_config(best), work / "best")
+            report = write_report(scratch, best_config.run_id, reports / "calibration")
+            best_file = write_best_config(best_config, reports, study.study_id)
+            summary = study_summary(study, best, confirmed)
             logger.info("report of the best settings: %s", report.table_path.parent)
             if write_default:
                 write_calibrated_default(best_config, summary)
-            print(
-                f"best of {trials} trials: trial {best.trial}, score {best.score:.3f}; at "
-                f"{confirm_households} households {confirmed['score']:.3f} (harmonic mean "
-                f"{confirmed['harmonic_mean']:.3f}); config {path}"
-            )
-            result = {
-                **summary,
-                "trial_score": best.score,
-                "settings": best.settings,
-                "file": str(path),
-                "report": str(report.table_path.parent),
-            }
+            result = study_result(summary, best, best_file, report.table_path.parent)
+            print(study_line(result))
             create_markdown_artifact(
                 calibration_markdown(result),
                 key="calibration-study",

@@ -9,6 +9,10 @@ out as Prefect tasks over a process pool. Per seed and policy, and summarized ov
 ``campaign.policy_evaluation`` (tested by dbt right after); a comparison PNG goes to
 ``reports/campaign/<evaluation_id>/``.
 
+``campaign`` is the command (``python -m flows.campaign``): it turns its parameters into one
+validated ``ClosedLoopConfig`` and hands it to ``evaluate_campaign``, the subflow the pipeline
+calls too with the config it made where it began.
+
 Run it after ``make run`` (the pipeline runs it with its defaults):
 
     .venv/bin/python -m flows.campaign --seeds 0 1 2
@@ -27,7 +31,14 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from flows.cli import run_command
 from flows.environment import prefect_api_for_workers
 from flows.serving import publish_for_readers
-from python_models.experiments.closed_loop import default_category, evaluate_world, summarize
+from python_models.experiments.closed_loop import (
+    SUMMARY_COLUMNS,
+    default_category,
+    evaluate_world,
+    evaluation_result,
+    evaluation_text,
+    summarize,
+)
 from python_models.experiments.config import ClosedLoopConfig
 from python_models.experiments.policy_report import plot
 from python_models.market import LearnedMarket
@@ -41,17 +52,6 @@ from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.campaign import write_policy_evaluation
 from python_models.warehouse.serving import serving_path_for
-
-SUMMARY_COLUMNS = [
-    "policy",
-    "mean_contacted",
-    "incremental_revenue_mean",
-    "incremental_profit_mean",
-    "incremental_profit_ci_low",
-    "incremental_profit_ci_high",
-    "share_of_oracle_profit",
-    "share_of_oracle_expected_profit",
-]
 
 
 @task(cache_policy=NO_CACHE)
@@ -82,13 +82,50 @@ def test_results(warehouse: Path) -> None:
     dbt_build(warehouse, "campaign_outputs", echo=lambda line: None)
 
 
+@flow(name="evaluate-campaign", log_prints=False)
+def evaluate_campaign(
+    warehouse_path: Path,
+    config: ClosedLoopConfig,
+    reports_dir: Path,
+    workers: int = 1,
+    serving_path: Path | None = None,
+) -> dict:
+    """Play ``config``'s worlds from the learned market in ``warehouse_path`` on ``workers``
+    processes, write and test the results, draw the figure in ``reports_dir``, publish the
+    serving file when ``serving_path`` is given, and return the evaluation
+    (``python_models.experiments.closed_loop.evaluation_result``)."""
+    with build_lock(warehouse_path, purpose=f"campaign {config.evaluation_id}"):
+        market = load_learned_market(warehouse_path, config.learn_id)
+        category = config.category or default_category(market)
+        check_category(market, category, config.learn_id)  # before any world is simulated
+        if min(workers, len(config.seeds)) > 1:
+            runner = ProcessPoolTaskRunner(max_workers=min(workers, len(config.seeds)))
+            with prefect_api_for_workers():
+                per_seed = play_worlds.with_options(task_runner=runner)(market, config, category)
+        else:  # one world at a time: in this process, without starting a pool
+            runner = ThreadPoolTaskRunner(max_workers=1)
+            per_seed = play_worlds.with_options(task_runner=runner)(market, config, category)
+        summary = summarize(per_seed)
+        figure = store(warehouse_path, config, per_seed, summary, reports_dir)
+        test_results(warehouse_path)
+        if serving_path is not None:
+            publish_for_readers(warehouse_path, serving_path)
+    result = evaluation_result(config.evaluation_id, category, summary, figure)
+    create_markdown_artifact(
+        campaign_markdown(result, SUMMARY_COLUMNS),
+        key="campaign-evaluation",
+        description="Policies' incremental profit, 95 % intervals",
+    )
+    return result
+
+
 @flow(name="campaign", log_prints=False)
 def campaign(
     warehouse_path: str | None = None,
     learn_id: str = RUN_ID,
     evaluation_id: str = "default",
     seeds: list[int] = (0, 1, 2),
-    n_households: int = 2_000,
+    world_households: int = 2_000,
     training_weeks: int = 26,
     campaign_weeks: int = 4,
     training_campaigns: int = 30,
@@ -117,10 +154,11 @@ def campaign(
         Names the results (a rerun with the same id replaces them).
     seeds
         One campaign world per seed (its households, training campaigns and noise).
-    n_households, training_weeks, campaign_weeks, training_campaigns, eligible_share
-        Size of each world: households, weeks of randomized training campaigns, weeks of the
-        played-back campaign, how many training campaigns (4 weeks each) and the share of
-        households eligible for each (``python_models.experiments.config.ClosedLoopConfig``).
+    world_households, training_weeks, campaign_weeks, training_campaigns, eligible_share
+        Size of each world: simulated households, weeks of randomized training campaigns,
+        weeks of the played-back campaign, how many training campaigns (4 weeks each) and the
+        share of households eligible for each
+        (``python_models.experiments.config.ClosedLoopConfig``).
     category
         Category whose top products the campaign's coupons cover; default the most-penetrated.
     budget_share, margin_rate, contact_cost, depth_menu
@@ -145,7 +183,7 @@ def campaign(
         learn_id=learn_id,
         evaluation_id=evaluation_id,
         seeds=tuple(seeds),
-        n_households=n_households,
+        world_households=world_households,
         training_weeks=training_weeks,
         campaign_weeks=campaign_weeks,
         training_campaigns=training_campaigns,
@@ -158,44 +196,14 @@ def campaign(
         learner=learner,
     )
     path = resolve_warehouse_path(warehouse_path)
-    with build_lock(path, purpose=f"campaign {evaluation_id}"):
-        market = load_learned_market(path, learn_id)
-        category = config.category or default_category(market)
-        check_category(market, category, learn_id)  # before any world is simulated
-        if min(workers, len(config.seeds)) > 1:
-            runner = ProcessPoolTaskRunner(max_workers=min(workers, len(config.seeds)))
-            with prefect_api_for_workers():
-                per_seed = play_worlds.with_options(task_runner=runner)(market, config, category)
-        else:  # one world at a time: in this process, without starting a pool
-            runner = ThreadPoolTaskRunner(max_workers=1)
-            per_seed = play_worlds.with_options(task_runner=runner)(market, config, category)
-        summary = summarize(per_seed)
-        reports = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR / "campaign"
-        figure = store(path, config, per_seed, summary, reports)
-        test_results(path)
-        if publish:
-            publish_for_readers(path, serving_path_for(path, serving_path))
-    model = summary.set_index("policy").loc["model"]
-    result = {
-        "evaluation_id": evaluation_id,
-        "category": category,
-        "summary": summary,
-        "share_of_oracle_profit": float(model["share_of_oracle_profit"]),
-        "share_of_oracle_expected_profit": float(model["share_of_oracle_expected_profit"]),
-        "figure": figure,
-    }
-    create_markdown_artifact(
-        campaign_markdown(result, SUMMARY_COLUMNS),
-        key="campaign-evaluation",
-        description="Policies' incremental profit, 95 % intervals",
+    return evaluate_campaign(
+        path,
+        config,
+        Path(reports_dir).resolve() if reports_dir else REPORTS_DIR / "campaign",
+        workers,
+        serving_path_for(path, serving_path) if publish else None,
     )
-    return result
-
-
-def _print(result: dict) -> None:
-    print(result["summary"][SUMMARY_COLUMNS].round(3).to_string(index=False))
-    print(f"category {result['category']}; figure {result['figure']}")
 
 
 if __name__ == "__main__":
-    run_command(campaign, after=_print)
+    run_command(campaign, after=lambda result: print(evaluation_text(result)))

@@ -3,7 +3,7 @@
 Every parameter of the flow becomes an option (``warehouse_path`` → ``--warehouse-path``) with
 the flow's default and the docstring's description as help, so each default lives in one place:
 the flow. Lists take several values (``--seeds 0 1 2``; none: an empty list), a mapping takes
-JSON (``--simulation '{"n_households": 500}'``), ``bool`` takes ``--name`` / ``--no-name``.
+JSON (``--simulation '{"n_weeks": 26}'``), ``bool`` takes ``--name`` / ``--no-name``.
 
 A handled error (bad settings or data, a missing warehouse, a failed build) ends the command
 with one line naming it and exit status 1; argparse's usage errors exit with 2.

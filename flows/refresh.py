@@ -3,8 +3,9 @@
 It fingerprints what a version is made from (the installed Complete Journey package, the run's
 settings and simulation scenario, the project's code: ``python_models.reporting.inputs``) and
 compares it with the fingerprint stored with the published serving version. Equal: nothing is
-done. Otherwise the pipeline runs (reloading the real data only when its package changed) and
-publishes the new version with the new fingerprint. The build file's writer lock is taken
+done. Otherwise the pipeline's steps run (``flows.pipeline.build_warehouse``, on the settings
+validated here, once; the real data reloaded only when its package changed) and publish the new
+version with the new fingerprint. The build file's writer lock is taken
 first, so two overlapping refreshes (or a refresh and any other writing flow) never both write:
 the second ends at once naming the holder.
 
@@ -18,28 +19,26 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from flows.cli import run_command
-from flows.pipeline import pipeline
+from flows.pipeline import build_warehouse, pipeline_settings
 from python_models.learning import LearnConfig
-from python_models.paths import resolve_warehouse_path
-from python_models.reference import RUN_ID
 from python_models.reporting.inputs import Inputs, inputs_of
-from python_models.simulation.settings import simulation_settings
 from python_models.warehouse.build_lock import build_lock
-from python_models.warehouse.serving import current_version, serving_path_for
+from python_models.warehouse.serving import current_version
 
 
 @flow(name="refresh", log_prints=False)
 def refresh(
     warehouse_path: str | None = None,
     serving_path: str | None = None,
-    household_sample: int | None = None,
+    reference_households: int | None = None,
     catalog_size: int = LearnConfig.catalog_size,
     products_per_category: int = LearnConfig.products_per_category,
+    n_households: int | None = None,
     simulation: dict | None = None,
     simulation_file: str | None = None,
     workers: int = 2,
     campaign_seeds: list[int] = (0, 1, 2),
-    campaign_households: int = 2_000,
+    world_households: int = 2_000,
     reports_dir: str | None = None,
     force: bool = False,
 ) -> dict:
@@ -51,10 +50,12 @@ def refresh(
         The build file; default $WAREHOUSE_PATH or warehouse/retail.duckdb.
     serving_path
         The serving file; default $SERVING_PATH or serving.duckdb beside the build file.
-    household_sample, catalog_size, products_per_category, simulation, simulation_file, workers
-        As the pipeline's (``python -m flows.pipeline --help``): the scenario simulated is the
-        settings file's (the committed calibrated one by default) with ``simulation`` over it.
-    campaign_seeds, campaign_households
+    reference_households, catalog_size, products_per_category
+        As the pipeline's (``python -m flows.pipeline --help``): the real data and learning.
+    n_households, simulation, simulation_file, workers
+        As the pipeline's: the scenario simulated is the settings file's (the committed
+        calibrated one by default) with ``simulation`` and ``n_households`` over it.
+    campaign_seeds, world_households
         As the pipeline's: the closed loop's worlds.
     reports_dir
         As the pipeline's; default reports/.
@@ -67,17 +68,29 @@ def refresh(
     ``changed`` parts of the inputs (reference, settings, code).
     """
     logger = get_run_logger()
-    path = resolve_warehouse_path(warehouse_path)
-    serving = serving_path_for(path, serving_path)
-    scenario = simulation_settings(simulation_file, simulation, learn_id=RUN_ID)
+    settings = pipeline_settings(
+        warehouse_path=warehouse_path,
+        serving_path=serving_path,
+        reference_households=reference_households,
+        catalog_size=catalog_size,
+        products_per_category=products_per_category,
+        n_households=n_households,
+        simulation=simulation,
+        simulation_file=simulation_file,
+        workers=workers,
+        campaign_seeds=campaign_seeds,
+        world_households=world_households,
+        reports_dir=reports_dir,
+    )
+    serving = settings.serving_path
     parameters = {
         "catalog_size": catalog_size,
         "products_per_category": products_per_category,
         "campaign_seeds": list(campaign_seeds),
-        "campaign_households": campaign_households,
+        "world_households": world_households,
     }
-    with build_lock(path, purpose="refresh"):
-        inputs = inputs_of(household_sample, parameters, scenario.as_mapping())
+    with build_lock(settings.warehouse_path, purpose="refresh"):
+        inputs = inputs_of(reference_households, parameters, settings.simulation)
         published = current_version(serving)
         before = Inputs.parse(published["inputs_fingerprint"]) if published else None
         changed = (
@@ -94,18 +107,8 @@ def refresh(
             create_markdown_artifact(message, key="refresh", description="The refresh's outcome")
             return {"refreshed": False, "version_id": published["version_id"], "changed": []}
         logger.info("inputs changed: %s; rebuilding", ", ".join(changed) or "none (forced)")
-        pipeline(
-            warehouse_path=str(path),
-            serving_path=str(serving),
-            household_sample=household_sample,
-            catalog_size=catalog_size,
-            products_per_category=products_per_category,
-            simulation=simulation,
-            simulation_file=simulation_file,
-            workers=workers,
-            campaign_seeds=list(campaign_seeds),
-            campaign_households=campaign_households,
-            reports_dir=reports_dir,
+        build_warehouse(
+            settings,
             reload_reference=before is None or "reference" in changed,
             inputs_fingerprint=inputs.text(),
         )

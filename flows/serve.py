@@ -66,7 +66,7 @@ SCHEDULES = {
         "A short tuning study against the real data: do the committed simulation settings "
         "still score well? Its trial log is published; the settings are not rewritten.",
         ("weekly", "calibration"),
-        {"trials": 10, "households": 1000, "confirm_households": 2500, "study_id": "weekly"},
+        {"trials": 10, "trial_households": 1000, "confirm_households": 2500, "study_id": "weekly"},
     ),
     "weekly-campaign": Schedule(
         campaign,

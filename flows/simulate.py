@@ -1,9 +1,13 @@
 """Simulate a run from a learned market and load it: the household shards fan out as Prefect
 tasks over a process pool, each writing its Parquet files; the flow then loads them.
 
+``simulate_run`` is the command (``python -m flows.simulate``): it turns its parameters into one
+validated ``SimulationConfig`` and hands it to ``simulate_and_load``, the subflow the pipeline
+calls too with the config it made where it began; nothing reads the settings file twice.
+
 Run it after ``make run`` (the pipeline runs it with its defaults):
 
-    .venv/bin/python -m flows.simulate --simulation '{"n_households": 500}'
+    .venv/bin/python -m flows.simulate --n-households 500
 """
 
 from __future__ import annotations
@@ -74,10 +78,45 @@ def load_simulated(warehouse_path: Path, config: SimulationConfig, output_dir: P
     return report.rows
 
 
+@flow(name="simulate-and-load", log_prints=False)
+def simulate_and_load(
+    warehouse_path: Path, config: SimulationConfig, workers: int
+) -> dict[str, int]:
+    """Simulate ``config`` from its learned market in ``warehouse_path`` on ``workers``
+    processes, load it as run ``config.run_id``, and return the rows loaded per raw table."""
+    with build_lock(warehouse_path, purpose=f"simulate {config.run_id}"):
+        output_dir = warehouse_path.parent / "simulations" / config.run_id
+        market = load_learned_market(warehouse_path, config.learn_id)
+        report = simulate(
+            config,
+            market,
+            output_dir,
+            workers=workers,
+            progress=False,
+            mapper=_on_process_pool(workers),
+        )
+        get_run_logger().info(
+            "simulated %s: %s household-weeks in %.1f s", config.run_id,
+            f"{report.household_weeks:,}", report.seconds["households"],
+        )  # fmt: skip
+        rows = load_simulated(warehouse_path, config, output_dir)
+    create_markdown_artifact(
+        rows_markdown(
+            f"Simulated run {config.run_id}: {report.household_weeks:,} household-weeks in "
+            f"{report.seconds['households']:.1f} s",
+            rows,
+        ),
+        key="simulation",
+        description="Rows loaded per raw table",
+    )
+    return rows
+
+
 @flow(name="simulate", log_prints=False)
 def simulate_run(
     warehouse_path: str | None = None,
     learn_id: str = RUN_ID,
+    n_households: int | None = None,
     simulation: dict | None = None,
     simulation_file: str | None = None,
     workers: int = 2,
@@ -91,9 +130,11 @@ def simulate_run(
         or warehouse/retail.duckdb in the repository.
     learn_id
         The learned parameters simulated from.
+    n_households
+        Simulated households; default the settings file's (2,500 unless it sets another).
     simulation
-        Simulation settings as nested values (``SimulationConfig`` fields, e.g.
-        ``{"n_households": 500, "visits": {"signal_effect": 0.5}}``), applied over
+        The other simulation settings as nested values (``SimulationConfig`` fields, e.g.
+        ``{"n_weeks": 26, "visits": {"signal_effect": 0.5}}``), applied over
         ``simulation_file``; the run is ``<learn_id>_simulated`` unless it names its own
         ``run_id``. Validated before any work starts.
     simulation_file
@@ -108,34 +149,10 @@ def simulate_run(
     """
     if workers < 1:
         raise ValueError(f"workers = {workers!r} must be >= 1")
-    config = simulation_settings(simulation_file, simulation, learn_id=learn_id)
-    path = resolve_warehouse_path(warehouse_path)
-    with build_lock(path, purpose=f"simulate {config.run_id}"):
-        output_dir = path.parent / "simulations" / config.run_id
-        market = load_learned_market(path, config.learn_id)
-        report = simulate(
-            config,
-            market,
-            output_dir,
-            workers=workers,
-            progress=False,
-            mapper=_on_process_pool(workers),
-        )
-        get_run_logger().info(
-            "simulated %s: %s household-weeks in %.1f s", config.run_id,
-            f"{report.household_weeks:,}", report.seconds["households"],
-        )  # fmt: skip
-        rows = load_simulated(path, config, output_dir)
-    create_markdown_artifact(
-        rows_markdown(
-            f"Simulated run {config.run_id}: {report.household_weeks:,} household-weeks in "
-            f"{report.seconds['households']:.1f} s",
-            rows,
-        ),
-        key="simulation",
-        description="Rows loaded per raw table",
+    config = simulation_settings(
+        simulation_file, simulation, learn_id=learn_id, n_households=n_households
     )
-    return rows
+    return simulate_and_load(resolve_warehouse_path(warehouse_path), config, workers)
 
 
 if __name__ == "__main__":

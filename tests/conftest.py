@@ -28,9 +28,11 @@ if WORKER:
     threadpool_limits(1)
 
 
-SAMPLE = 150  # households of the end-to-end warehouse
+REFERENCE_HOUSEHOLDS = 150  # real households of the end-to-end warehouse
 CATALOG = 300  # products of its learned catalog
-SIMULATION = {"n_households": 200, "n_weeks": 16, "shard_size": 70}  # the simulated run
+N_HOUSEHOLDS = 200  # simulated households of its simulated run
+SIMULATION = {"n_weeks": 16, "shard_size": 70}  # the simulated run's other settings
+WORLD_HOUSEHOLDS = 200  # simulated households per campaign world of its closed loop
 
 
 def query(path: Path, sql: str, params=None) -> list[tuple]:
@@ -47,9 +49,10 @@ def run_pipeline(path: Path, **parameters):
 
     parameters.setdefault("catalog_size", CATALOG)
     parameters.setdefault("products_per_category", 0)  # the catalog is exactly CATALOG products
+    parameters.setdefault("n_households", N_HOUSEHOLDS)
     parameters.setdefault("simulation", SIMULATION)
     parameters.setdefault("campaign_seeds", [0])
-    parameters.setdefault("campaign_households", 200)
+    parameters.setdefault("world_households", WORLD_HOUSEHOLDS)
     return pipeline(
         warehouse_path=str(path), reports_dir=str(path.parent / "reports"), **parameters
     )
@@ -145,7 +148,7 @@ def built(tmp_path_factory, prefect_harness, emulator):
             env.setenv(name, value)
         first = run_pipeline(
             path,
-            household_sample=SAMPLE,
+            reference_households=REFERENCE_HOUSEHOLDS,
             sample_seed=0,
             warehouse="snowflake",
             snowflake_target="fakesnow",

@@ -186,7 +186,7 @@ def tuned(built, tmp_path_factory):
     best = calibrate(
         warehouse_path=str(path),
         trials=2,
-        households=60,
+        trial_households=60,
         weeks=8,
         study_id="test",
         reports_dir=str(folder / "reports"),
@@ -219,7 +219,8 @@ def test_calibrate_logs_every_trial_and_writes_the_best_config(tuned):
     best_trial = max(trials, key=lambda t: t[2])
     assert best["trial"] == best_trial[0] and best["trial_score"] == best_trial[5]
     # The best settings are scored again at the confirming scale.
-    assert best["households"] == 80 and len(best["ks_complements"]) == METRICS
+    assert best["confirm_households"] == 80 and best["trial_households"] == 60
+    assert len(best["ks_complements"]) == METRICS
     # ... and their report is regenerated: a PNG per metric and the table of complements.
     report = Path(best["report"])
     assert report.name == "test_best" and len(list(report.glob("*.png"))) == METRICS

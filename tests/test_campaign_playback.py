@@ -131,7 +131,7 @@ def test_campaign_flow_stores_policies_per_seed_and_replaces_a_rerun(built, tmp_
         warehouse_path=str(path),
         evaluation_id="test_loop",
         seeds=[0, 1],
-        n_households=300,
+        world_households=300,
         training_weeks=16,
         campaign_weeks=3,
         training_campaigns=6,
@@ -178,7 +178,7 @@ def test_campaign_flow_refuses_bad_input_before_writing(built, tmp_path, change,
     settings = dict(
         warehouse_path=str(path),
         evaluation_id="refused",
-        n_households=100,
+        world_households=100,
         reports_dir=str(tmp_path),
     )
     with pytest.raises(ValueError, match=message):
@@ -199,7 +199,7 @@ def test_the_worlds_training_campaigns_change_what_the_model_learns(built):
     market = load_learned_market(path, RUN_ID)
     category = default_category(market)
     base = ClosedLoopConfig(
-        seeds=(0,), n_households=300, training_weeks=16, campaign_weeks=3, training_campaigns=6
+        seeds=(0,), world_households=300, training_weeks=16, campaign_weeks=3, training_campaigns=6
     )
     model = [
         evaluate_world(market, dataclasses.replace(base, **change), 0, category)

@@ -14,7 +14,7 @@ def toy(
     share: float = 0.2,
     simulation: dict | None = None,
     write_default: bool = False,
-    households: int = 2_000,
+    n_households: int = 2_000,
 ) -> dict:
     """Do a toy thing.
 
@@ -48,16 +48,16 @@ def test_every_parameter_is_an_option_with_the_flows_default():
         "share": 0.2,
         "simulation": None,
         "write_default": False,
-        "households": 2_000,
+        "n_households": 2_000,
     }
 
 
 def test_options_are_typed():
     parsed = parser_for(ToyFlow()).parse_args(
         ["--seeds", "4", "5", "--share", "0.5", "--simulation", '{"n_weeks": 8}',
-         "--write-default", "--households", "7", "--warehouse-path", "/tmp/w.duckdb"]
+         "--write-default", "--n-households", "7", "--warehouse-path", "/tmp/w.duckdb"]
     )  # fmt: skip
-    assert parsed.seeds == [4, 5] and parsed.share == 0.5 and parsed.households == 7
+    assert parsed.seeds == [4, 5] and parsed.share == 0.5 and parsed.n_households == 7
     assert parsed.simulation == {"n_weeks": 8} and parsed.write_default is True
     assert parser_for(ToyFlow()).parse_args(["--seeds"]).seeds == []
 
@@ -69,7 +69,7 @@ def test_help_comes_from_the_docstring():
 
 
 @pytest.mark.parametrize(
-    "argv", [["--households", "many"], ["--simulation", "[1]"], ["--simulation", "{"]]
+    "argv", [["--n-households", "many"], ["--simulation", "[1]"], ["--simulation", "{"]]
 )
 def test_usage_errors_exit_with_2(argv):
     with pytest.raises(SystemExit) as exit_:

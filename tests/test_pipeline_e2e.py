@@ -6,7 +6,7 @@ import json
 import subprocess
 
 import pytest
-from conftest import CATALOG, SAMPLE, expected_sample_totals, query
+from conftest import CATALOG, REFERENCE_HOUSEHOLDS, expected_sample_totals, query
 
 from python_models.experiments.closed_loop import POLICIES
 from python_models.paths import DBT_PROJECT_DIR, REPO_ROOT, dbt_target_dir
@@ -17,10 +17,10 @@ pytestmark = pytest.mark.e2e
 
 def test_marts_hold_the_sample_and_reconcile_with_the_package(built):
     path, summary = built
-    lines, sales = expected_sample_totals(SAMPLE, seed=0)
+    lines, sales = expected_sample_totals(REFERENCE_HOUSEHOLDS, seed=0)
     cj = summary["marts"]["complete_journey"]
-    assert cj["dim_households"] == SAMPLE
-    assert cj["customer_features"] == SAMPLE
+    assert cj["dim_households"] == REFERENCE_HOUSEHOLDS
+    assert cj["customer_features"] == REFERENCE_HOUSEHOLDS
     assert cj["fct_transaction_items"] == lines
     (mart_sales,) = query(
         path,
@@ -33,7 +33,7 @@ def test_marts_hold_the_sample_and_reconcile_with_the_package(built):
         "SELECT count(DISTINCT week) FROM marts.fct_household_weeks "
         "WHERE run_id = 'complete_journey'",
     )[0][0]
-    assert cj["fct_household_weeks"] == SAMPLE * weeks
+    assert cj["fct_household_weeks"] == REFERENCE_HOUSEHOLDS * weeks
     assert 0 < cj["fct_baskets"] < lines
 
 
@@ -46,7 +46,7 @@ def test_rfm_and_features_are_meaningful(built):
             "WHERE run_id = 'complete_journey' GROUP BY ALL",
         )
     )
-    assert sum(segments.values()) == SAMPLE and len(segments) >= 4
+    assert sum(segments.values()) == REFERENCE_HOUSEHOLDS and len(segments) >= 4
     # Better segments spend more: Champions out-spend Hibernating households on average.
     spend = dict(
         query(
@@ -133,7 +133,10 @@ def test_the_run_summary_is_written_from_the_warehouse(built):
     assert f"| fct_transaction_items | {lines:,} |" in text
     for policy in POLICIES:
         assert f"  {policy:<10} contacts" in text
-    steps = ("load_reference", "learn", "dbt build learned_outputs", "simulate", "campaign")
+    steps = (
+        "load_reference", "learn", "dbt build learned_outputs", "simulate-and-load",
+        "evaluate-campaign",
+    )  # fmt: skip
     for step in (*steps, "dbt build everything"):
         assert f"| {step} |" in text
     (seconds,) = [line for line in text.splitlines() if line.startswith("ML models built in")]

@@ -4,7 +4,13 @@ and a run under another id, sample and catalog sits beside the first without tou
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLE, expected_sample_totals, learned_snapshot, query, run_pipeline
+from conftest import (
+    REFERENCE_HOUSEHOLDS,
+    expected_sample_totals,
+    learned_snapshot,
+    query,
+    run_pipeline,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -13,9 +19,10 @@ def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(prefect_harnes
     # A warehouse of its own (not the session's), so it runs beside the tests that share that
     # one. The closed loop is tested on its own; these runs skip it (campaign_seeds=[]).
     path = tmp_path / "warehouse.duckdb"
-    first = run_pipeline(path, household_sample=SAMPLE, sample_seed=0, campaign_seeds=[])
+    reference = {"reference_households": REFERENCE_HOUSEHOLDS, "sample_seed": 0}
+    first = run_pipeline(path, **reference, campaign_seeds=[])
     learned_before = learned_snapshot(path)
-    second = run_pipeline(path, household_sample=SAMPLE, sample_seed=0, campaign_seeds=[])
+    second = run_pipeline(path, **reference, campaign_seeds=[])
     assert second == first
     assert learned_snapshot(path) == learned_before
     assert query(path, "SELECT run_id FROM raw.runs ORDER BY 1") == [
@@ -26,7 +33,7 @@ def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(prefect_harnes
     third = run_pipeline(
         path,
         run_id="cj_small",
-        household_sample=30,
+        reference_households=30,
         sample_seed=1,
         catalog_size=100,
         campaign_seeds=[],

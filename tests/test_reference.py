@@ -9,7 +9,7 @@ from python_models.reference import read_complete_journey
 from python_models.reference.complete_journey import sample_households
 
 
-def test_household_sample_is_deterministic_and_seeded():
+def test_the_reference_sample_is_deterministic_and_seeded():
     ids = np.arange(100, 200)
     first = sample_households(ids, 10, seed=3)
     assert np.array_equal(first, sample_households(ids[::-1], 10, seed=3))
@@ -18,13 +18,13 @@ def test_household_sample_is_deterministic_and_seeded():
 
 
 @pytest.mark.parametrize("size", [0, 101])
-def test_household_sample_size_is_checked(size):
-    with pytest.raises(ValueError, match="household_sample must be between 1 and 100"):
+def test_the_reference_sample_size_is_checked(size):
+    with pytest.raises(ValueError, match="reference_households must be between 1 and 100"):
         sample_households(np.arange(100), size, seed=0)
 
 
 def test_sample_is_self_consistent():
-    data = read_complete_journey(household_sample=40, sample_seed=1)
+    data = read_complete_journey(reference_households=40, sample_seed=1)
     t = {name: table.to_pandas() for name, table in data.tables.items()}
 
     households = set(t["households"]["household_id"])

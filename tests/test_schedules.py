@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CATALOG, SAMPLE
+from conftest import CATALOG, N_HOUSEHOLDS, REFERENCE_HOUSEHOLDS, SIMULATION
 
 from flows.prefect_server import free_port, prefect_server
 from python_models.paths import REPO_ROOT
@@ -27,10 +27,11 @@ pytestmark = pytest.mark.e2e
 
 DEPLOYMENT = "nightly-refresh"
 SMALL = {  # the e2e sample (150 real households, 300 products), 200 simulated over 16 weeks
-    "household_sample": SAMPLE,
+    "reference_households": REFERENCE_HOUSEHOLDS,
     "catalog_size": CATALOG,
     "products_per_category": 0,
-    "simulation": {"n_households": 200, "n_weeks": 16, "shard_size": 70},
+    "n_households": N_HOUSEHOLDS,
+    "simulation": SIMULATION,
     "campaign_seeds": [],
 }
 WAIT_SECONDS = 420

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.compute as pc
 import pytest
-from conftest import SAMPLE, run_pipeline
+from conftest import REFERENCE_HOUSEHOLDS, run_pipeline
 
 from flows.serving import serving
 from python_models.warehouse import load_run
@@ -55,7 +55,7 @@ PUBLISHER = textwrap.dedent(
 @pytest.fixture(scope="module")
 def warehouse(prefect_harness, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("serving") / "warehouse.duckdb"
-    run_pipeline(path, household_sample=SAMPLE, campaign_seeds=[])
+    run_pipeline(path, reference_households=REFERENCE_HOUSEHOLDS, campaign_seeds=[])
     return path
 
 

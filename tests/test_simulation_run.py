@@ -4,7 +4,7 @@ tested by dbt like the real run, and identical for any number of workers and sha
 from __future__ import annotations
 
 import pytest
-from conftest import CATALOG, SIMULATION, query
+from conftest import CATALOG, N_HOUSEHOLDS, SIMULATION, query
 from simulated_market import checksum
 
 from python_models.market.from_warehouse import load_learned_market
@@ -18,7 +18,7 @@ RUN = "complete_journey_simulated"
 def test_the_pipeline_simulates_loads_and_builds_the_run(built):
     path, summary = built
     marts = summary["marts"][RUN]
-    assert marts["dim_households"] == SIMULATION["n_households"]
+    assert marts["dim_households"] == N_HOUSEHOLDS
     ((tail, tail_lines),) = query(
         path,
         """SELECT (SELECT count(*) FROM learned.learned_tail_products
@@ -30,7 +30,7 @@ def test_the_pipeline_simulates_loads_and_builds_the_run(built):
     )
     # The product table lists the catalog and the tail; households buy tail variants.
     assert tail > CATALOG and marts["dim_products"] == CATALOG + tail
-    assert marts["fct_transaction_items"] > 10 * SIMULATION["n_households"]
+    assert marts["fct_transaction_items"] > 10 * N_HOUSEHOLDS
     assert 0.1 * marts["fct_transaction_items"] < tail_lines < marts["fct_transaction_items"]
     raw = dict(
         query(

@@ -28,6 +28,17 @@ class CalibrationReport:
     table_path: Path
     plots: list[Path]
 
+    def summary_line(self) -> str:
+        """The run's score against the reference and where its report is, for the run
+        summary (two indented lines)."""
+        score = self.score
+        return (
+            f"  {self.run_id} against {self.reference_run_id}: score {score['score']:.3f}, "
+            f"harmonic mean {score['harmonic_mean']:.3f}, {score['n_metrics_below_0_90']} of "
+            f"{score['n_metrics']} metrics below 0.90 (worst: {score['worst_metric']} "
+            f"{score['min_ks_complement']:.3f})\n  report: {self.table_path}"
+        )
+
 
 def _quantile_curves(con, run_ids: list[str]) -> pd.DataFrame:
     """ECDF of every metric and run drawn at QUANTILES (one metric's sample in memory at a time)."""

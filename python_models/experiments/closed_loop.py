@@ -24,6 +24,7 @@ Policies, all with the same contact budget except broadcast:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,17 @@ from .config import ClosedLoopConfig
 from .world_inputs import training_campaigns, world_lines
 
 POLICIES = ("model", "oracle", "propensity", "random", "broadcast", "none")
+# The columns of the summary an evaluation shows (its artifact, its command's printout).
+SUMMARY_COLUMNS = [
+    "policy",
+    "mean_contacted",
+    "incremental_revenue_mean",
+    "incremental_profit_mean",
+    "incremental_profit_ci_low",
+    "incremental_profit_ci_high",
+    "share_of_oracle_profit",
+    "share_of_oracle_expected_profit",
+]
 
 
 @dataclass(frozen=True)
@@ -249,3 +261,25 @@ def summarize(per_seed: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def evaluation_result(
+    evaluation_id: str, category: str, summary: pd.DataFrame, figure: Path
+) -> dict:
+    """What an evaluation returns: its id, category, per-policy ``summary`` (``summarize``), the
+    model policy's shares of the oracle's realized and expected profit, and its figure."""
+    model = summary.set_index("policy").loc["model"]
+    return {
+        "evaluation_id": evaluation_id,
+        "category": category,
+        "summary": summary,
+        "share_of_oracle_profit": float(model["share_of_oracle_profit"]),
+        "share_of_oracle_expected_profit": float(model["share_of_oracle_expected_profit"]),
+        "figure": figure,
+    }
+
+
+def evaluation_text(result: dict) -> str:
+    """An evaluation's summary as plain text: the policies' figures, its category and figure."""
+    table = result["summary"][SUMMARY_COLUMNS].round(3).to_string(index=False)
+    return f"{table}\ncategory {result['category']}; figure {result['figure']}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..simulation.config import SimulationConfig
-from ..simulation.settings import simulation_settings
+from ..simulation.settings import simulation_settings, with_overrides
 from ..targeting.campaign_builder import DEFAULT_MENU, Budget
 from ..targeting.uplift import REVENUE_LEARNERS
 from ..vocabulary.identifiers import check_key_id
@@ -23,8 +23,8 @@ TRAINING_CAMPAIGN_WEEKS = 4
 class ClosedLoopConfig:
     """A closed-loop evaluation: campaign worlds (one per seed) and the campaign played back.
 
-    n_households, training_weeks, campaign_weeks, training_campaigns, eligible_share: each
-    world's households, weeks of randomized training campaigns, weeks of the played-back
+    world_households, training_weeks, campaign_weeks, training_campaigns, eligible_share: each
+    world's simulated households, weeks of randomized training campaigns, weeks of the played-back
     campaign, how many training campaigns (4 weeks each) and the share of households eligible
     for each (half of them treated). The model learns most from how often it has seen each
     household answer an offer, hence many training campaigns with most households eligible.
@@ -32,12 +32,15 @@ class ClosedLoopConfig:
     most-penetrated). budget_share, margin_rate, contact_cost, depth_menu: the contact budget
     (share of households), gross margin on incremental revenue, dollars per contact, and the
     coupon depths the builder may choose from. learner: the uplift learner of the model policy.
+    base_simulation: the simulation settings every world starts from (its size, weeks, seed and
+    training campaigns are the loop's own); None: the committed calibrated default
+    (config/simulation.json), read once, when the config is made.
     """
 
     learn_id: str = "complete_journey"
     evaluation_id: str = "default"
     seeds: tuple[int, ...] = (0, 1, 2)
-    n_households: int = 2_000
+    world_households: int = 2_000
     training_weeks: int = 26
     campaign_weeks: int = 4
     training_campaigns: int = 30
@@ -48,6 +51,7 @@ class ClosedLoopConfig:
     contact_cost: float = 0.25
     depth_menu: tuple[float, ...] = DEFAULT_MENU
     learner: str = "x_learner"
+    base_simulation: SimulationConfig | None = None
 
     def __post_init__(self) -> None:
         check_key_id("evaluation_id", self.evaluation_id)
@@ -55,6 +59,8 @@ class ClosedLoopConfig:
         object.__setattr__(self, "depth_menu", tuple(float(d) for d in self.depth_menu))
         if not self.seeds:
             raise ValueError("seeds must name at least one seed")
+        if self.world_households < 1:
+            raise ValueError(f"world_households = {self.world_households} must be >= 1")
         if self.learner not in REVENUE_LEARNERS:
             raise ValueError(
                 f"learner {self.learner!r} is not one of {REVENUE_LEARNERS}, the learners whose "
@@ -69,6 +75,9 @@ class ClosedLoopConfig:
             raise ValueError(f"campaign_weeks = {self.campaign_weeks} must be >= 1")
         if not 0 < self.budget_share <= 1:
             raise ValueError(f"budget_share = {self.budget_share} must lie in (0, 1]")
+        if self.base_simulation is None:  # read once: every world starts from this object
+            base = simulation_settings(None, None, learn_id=self.learn_id)
+            object.__setattr__(self, "base_simulation", base)
         self.world_config(self.seeds[0])  # bad world settings stop here
 
     @property
@@ -76,19 +85,20 @@ class ClosedLoopConfig:
         """The campaign's budget: ``budget_share`` of a world's households as contacts, the
         menu's depths in increasing order."""
         return Budget(
-            max_contacts=int(self.budget_share * self.n_households),
+            max_contacts=int(self.budget_share * self.world_households),
             margin_rate=self.margin_rate,
             contact_cost=self.contact_cost,
             menu=tuple(sorted(self.depth_menu)),
         )
 
     def world_settings(self) -> dict:
-        """Simulation settings of a campaign world (over the pipeline's default simulation):
-        training campaigns of 4 weeks whose coupon depths are drawn from the budget's menu,
-        then the playback weeks."""
+        """Simulation settings of a campaign world (over ``base_simulation``): training
+        campaigns of 4 weeks whose coupon depths are drawn from the budget's menu, then the
+        playback weeks."""
         return {
             "run_id": WORLD_RUN_ID,
-            "n_households": self.n_households,
+            "learn_id": self.learn_id,
+            "n_households": self.world_households,
             "n_weeks": self.training_weeks + self.campaign_weeks,
             "campaigns": {
                 "n_campaigns": self.training_campaigns,
@@ -100,6 +110,4 @@ class ClosedLoopConfig:
 
     def world_config(self, seed: int) -> SimulationConfig:
         """The validated simulation config of the world of ``seed``."""
-        return simulation_settings(
-            None, {**self.world_settings(), "seed": seed}, learn_id=self.learn_id
-        )
+        return with_overrides(self.base_simulation, {**self.world_settings(), "seed": seed})

