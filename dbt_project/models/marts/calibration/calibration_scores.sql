@@ -18,6 +18,7 @@
     'behaviour_correlations': 'behaviour_correlation_agreement',
     'product_price_consistency': 'product_price_consistency',
 } %}
+{%- set structure_metrics = "'" ~ structure_agreements.keys() | join("', '") ~ "'" %}
 with
 
 ks as (
@@ -37,20 +38,32 @@ tiers as (
 ),
 
 runs as (
-    select run_id, reference_run_id from ks
+    select
+        run_id,
+        reference_run_id
+    from ks
     union
-    select run_id, reference_run_id from structure
+    select
+        run_id,
+        reference_run_id
+    from structure
 ),
 
 -- Per run and metric, the agreement the score counts (named ks_complement below, as the
 -- output columns are): the KS complement, or the structure agreement of a structure metric.
 agreements as (
-    select run_id, metric, ks_complement as agreement
+    select
+        run_id,
+        metric,
+        ks_complement as agreement
     from ks
-    where metric not in ('{{ structure_agreements.keys() | join("', '") }}')
+    where metric not in ({{ structure_metrics }})
     {%- for metric, column in structure_agreements.items() %}
     union all
-    select run_id, '{{ metric }}' as metric, {{ column }} as agreement
+    select
+        run_id,
+        '{{ metric }}' as metric,
+        {{ column }} as agreement
     from structure
     where {{ column }} is not null
     {%- endfor %}
@@ -66,9 +79,9 @@ scored_metrics as (
         agreements.agreement is null as is_missing
     from runs
     cross join metrics
-    inner join tiers on tiers.tier = metrics.tier
+    inner join tiers on metrics.tier = tiers.tier
     left join agreements
-        on agreements.run_id = runs.run_id and agreements.metric = metrics.metric
+        on runs.run_id = agreements.run_id and metrics.metric = agreements.metric
 ),
 
 aggregated as (
@@ -94,7 +107,10 @@ spread as (
     select
         scored_metrics.run_id,
         sqrt(
-            sum(scored_metrics.weight * power(scored_metrics.ks_complement - aggregated.weighted_mean, 2))
+            sum(
+                scored_metrics.weight
+                * power(scored_metrics.ks_complement - aggregated.weighted_mean, 2)
+            )
             / sum(scored_metrics.weight)
         ) as imbalance
     from scored_metrics
@@ -103,7 +119,9 @@ spread as (
 ),
 
 worst as (
-    select run_id, metric as worst_metric
+    select
+        run_id,
+        metric as worst_metric
     from (
         select
             run_id,
@@ -129,8 +147,8 @@ scored as (
         {{ var('calibration_low_metric_penalty') }} * aggregated.low_metric_shortfall
             as low_metric_penalty,
         aggregated.harmonic_mean
-            - {{ var('calibration_imbalance_penalty') }} * spread.imbalance
-            - {{ var('calibration_low_metric_penalty') }} * aggregated.low_metric_shortfall
+        - {{ var('calibration_imbalance_penalty') }} * spread.imbalance
+        - {{ var('calibration_low_metric_penalty') }} * aggregated.low_metric_shortfall
             as unfloored_score
     from aggregated
     inner join spread using (run_id)
