@@ -73,7 +73,11 @@ def test_rfm_and_features_are_meaningful(built):
 def test_every_output_column_is_documented(built):
     path, _ = built
     manifest = json.loads((dbt_target_dir() / "manifest.json").read_text())
-    models = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
+    models = [  # ephemeral models are CTEs of the models that use them: no relation to read
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] in ("model", "seed") and n["config"]["materialized"] != "ephemeral"
+    ]
     learned = [n for n in manifest["sources"].values() if n["source_name"] == "learned"]
     assert len(models) >= 20 and len(learned) >= 19
     for node in models + learned:
