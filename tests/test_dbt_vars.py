@@ -39,3 +39,45 @@ def test_a_var_out_of_range_is_named(defaults_compile, tmp_path, model, name, va
         compile_models(tmp_path, [model], output, "--vars", json.dumps({name: value}))
     message = f"var {name} = {value} is outside the allowed range {allowed}"
     assert any(message in line for line in output)
+
+
+@pytest.mark.parametrize("value", ["x' or '1'='1", "Complete Journey", "1run", 3])
+def test_a_reference_run_that_is_not_a_run_id_never_reaches_the_sql(tmp_path, value):
+    output: list[str] = []
+    with pytest.raises(DbtError):
+        compile_models(
+            tmp_path, ["calibration_ks"], output, "--vars",
+            json.dumps({"calibration_reference_run": value}),
+        )  # fmt: skip
+    message = f"var calibration_reference_run = {value} is not a run id"
+    assert any(message in line for line in output)
+    compiled = list(tmp_path.rglob("calibration_ks.sql"))
+    assert not compiled or str(value) not in compiled[0].read_text()
+
+
+def test_a_reference_run_that_is_not_loaded_stops_the_build(tmp_path):
+    """A reference run named by the var but not loaded fails the build before any mart; the
+    default one missing (a warehouse of one's own runs) only warns."""
+    from conftest import small_run
+
+    from python_models.warehouse import load_run
+
+    path = tmp_path / "warehouse.duckdb"
+    load_run(path, "tiny", small_run(), source="test", progress=False)
+    test = [  # the test and the runs view it reads, no other test on that view
+        "build", "--select", "+assert_calibration_reference_run_is_loaded",
+        "--indirect-selection", "cautious",
+    ]  # fmt: skip
+    output: list[str] = []
+    with pytest.raises(DbtError, match="assert_calibration_reference_run_is_loaded"):
+        run_dbt(
+            [*test, "--vars", json.dumps({"calibration_reference_run": "nosuchrun"})],
+            warehouse_path=path, echo=output.append,
+        )  # fmt: skip
+    warned: list[str] = []
+    run_dbt(test, warehouse_path=path, echo=warned.append)  # the default: complete_journey
+    assert any("WARN=1" in line for line in warned)
+    run_dbt(
+        [*test, "--vars", json.dumps({"calibration_reference_run": "tiny"})],
+        warehouse_path=path, echo=output.append,
+    )  # fmt: skip

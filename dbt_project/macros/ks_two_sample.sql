@@ -7,7 +7,8 @@
     KS = max over x of |F_run(x) - F_reference(x)|, the two empirical CDFs evaluated at every
     value either sample takes (as scipy.stats.ks_2samp's statistic). Values are counted once per
     distinct value, so ties in and across the samples are handled as scipy does. The reference
-    run is not compared with itself; metrics missing in either sample get no row.
+    run is not compared with itself; metrics missing in either sample get no row. reference_run is
+    the reference run id as a SQL string literal (calibration_reference_run() renders it checked).
 -#}
 {% macro ks_two_sample(samples, reference_run) %}
 value_counts as (
@@ -26,8 +27,8 @@ compared as (
     select runs.run_id, runs.metric
     from sample_sizes as runs
     inner join sample_sizes as reference
-        on reference.metric = runs.metric and reference.run_id = '{{ reference_run }}'
-    where runs.run_id <> '{{ reference_run }}'
+        on reference.metric = runs.metric and reference.run_id = {{ reference_run }}
+    where runs.run_id <> {{ reference_run }}
 ),
 
 -- Both samples' counts on the union of their values, per compared run.
@@ -40,7 +41,7 @@ stacked as (
     select compared.run_id, compared.metric, counts.value, 0 as n_run, counts.n_values as n_reference
     from compared
     inner join value_counts as counts
-        on counts.run_id = '{{ reference_run }}' and counts.metric = compared.metric
+        on counts.run_id = {{ reference_run }} and counts.metric = compared.metric
 ),
 
 merged as (
@@ -77,13 +78,13 @@ distances as (
     inner join sample_sizes as runs
         on runs.run_id = cumulated.run_id and runs.metric = cumulated.metric
     inner join sample_sizes as reference
-        on reference.run_id = '{{ reference_run }}' and reference.metric = cumulated.metric
+        on reference.run_id = {{ reference_run }} and reference.metric = cumulated.metric
 ),
 
 ks_statistics as (
     select
         run_id,
-        '{{ reference_run }}' as reference_run_id,
+        {{ reference_run }} as reference_run_id,
         metric,
         max(n_run) as n_run,
         max(n_reference) as n_reference,

@@ -6,7 +6,7 @@
 -- far outside the tolerance each product lies (0 inside), so that its KS complement is the same
 -- share.
 -- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
-{%- set reference_run = var('calibration_reference_run') %}
+{%- set reference_run = calibration_reference_run() %}
 {%- set tolerance = 0.25 %}
 with
 
@@ -40,8 +40,8 @@ compared as (
     from product_prices as runs
     inner join product_prices as reference
         on runs.product_id = reference.product_id
-        and reference.run_id = '{{ reference_run }}'
-    where runs.run_id <> '{{ reference_run }}'
+        and reference.run_id = {{ reference_run }}
+    where runs.run_id <> {{ reference_run }}
         and reference.median_shelf_price_per_unit > 0
 )
 

@@ -8,7 +8,7 @@
 -- product it prices. The KS statistic is then the share of the run's products outside the
 -- tolerance, and its complement product_price_consistency.
 -- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
-{%- set reference_run = var('calibration_reference_run') %}
+{%- set reference_run = calibration_reference_run() %}
 with
 
 items as (
@@ -40,7 +40,7 @@ reference_products as (
         run_id,
         product_id
     from items
-    where run_id = '{{ reference_run }}'
+    where run_id = {{ reference_run }}
         and shelf_price_per_unit is not null
 ),
 

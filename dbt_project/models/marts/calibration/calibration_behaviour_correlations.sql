@@ -4,7 +4,7 @@
 -- its own; this compares how the behaviours go together across households (do big spenders
 -- shop more often, do deal-seekers also redeem coupons). The reference run has no rows of its
 -- own; a pair either run lacks gets no row.
-{%- set reference_run = var('calibration_reference_run') %}
+{%- set reference_run = calibration_reference_run() %}
 with
 
 correlations as (
@@ -26,8 +26,8 @@ compared as (
     inner join correlations as reference
         on runs.behaviour_x = reference.behaviour_x
         and runs.behaviour_y = reference.behaviour_y
-        and reference.run_id = '{{ reference_run }}'
-    where runs.run_id <> '{{ reference_run }}'
+        and reference.run_id = {{ reference_run }}
+    where runs.run_id <> {{ reference_run }}
 )
 
 select

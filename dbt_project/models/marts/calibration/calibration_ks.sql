@@ -7,7 +7,7 @@ samples as (
     select * from {{ ref('calibration_metric_values') }}
 ),
 
-{{ ks_two_sample('samples', var('calibration_reference_run')) }},
+{{ ks_two_sample('samples', calibration_reference_run()) }},
 
 summaries as (
     select

@@ -5,7 +5,7 @@
 -- synthetic, test on real (ml_propensity_transfer): the model trained on the run scoring the
 -- reference run's backtest rows, over the reference run's own model on the same rows. The TSTR
 -- columns are null where the run and the reference model no common item at the level.
-{%- set reference_run = var('calibration_reference_run') %}
+{%- set reference_run = calibration_reference_run() %}
 with
 
 evaluation as (
@@ -62,12 +62,12 @@ final as (
         transfer.tstr_skill_ratio
     from levels as runs
     inner join levels as reference
-        on reference.run_id = '{{ reference_run }}'
+        on reference.run_id = {{ reference_run }}
         and runs.item_level = reference.item_level
     left join transfer
         on runs.run_id = transfer.run_id
         and runs.item_level = transfer.item_level
-    where runs.run_id <> '{{ reference_run }}'
+    where runs.run_id <> {{ reference_run }}
 )
 
 select * from final
