@@ -17,6 +17,7 @@ Run it with ``make run`` or ``python -m flows.pipeline --help``.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,28 +150,40 @@ class PipelineSettings:
         return self.learn.run_id
 
 
-def pipeline_settings(
-    *,
-    warehouse_path: str | None = None,
-    run_id: str = RUN_ID,
-    reference_households: int | None = None,
-    sample_seed: int = 0,
-    catalog_size: int = LearnConfig.catalog_size,
-    products_per_category: int = LearnConfig.products_per_category,
-    learn_seed: int = LearnConfig.seed,
-    reports_dir: str | None = None,
-    n_households: int | None = None,
-    simulation: dict | None = None,
-    simulation_file: str | None = None,
-    workers: int = 2,
-    campaign_seeds: list[int] = (0, 1, 2),
-    world_households: int = 2_000,
-    warehouse: str = "duckdb",
-    snowflake_target: str = "snowflake",
-    serving_path: str | None = None,
-) -> PipelineSettings:
-    """The pipeline's parameters (``pipeline``'s, which documents them) as validated settings:
-    a bad value stops here, before any work."""
+# The pipeline flow's parameters that are not settings of the run: what the refresh passes.
+FLOW_ONLY = ("reload_reference", "inputs_fingerprint")
+
+
+def pipeline_settings(**given) -> PipelineSettings:
+    """The pipeline's parameters as validated settings: each one not ``given`` takes the
+    ``pipeline`` flow's default (the flow's signature is the one place defaults live, and its
+    docstring documents them); a bad value stops here, before any work."""
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(pipeline.fn).parameters.items()
+        if name not in FLOW_ONLY
+    }
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise TypeError(f"pipeline_settings() got unknown parameters {unknown}")
+    values = {**defaults, **given}
+    warehouse_path = values["warehouse_path"]
+    run_id = values["run_id"]
+    reference_households = values["reference_households"]
+    sample_seed = values["sample_seed"]
+    catalog_size = values["catalog_size"]
+    products_per_category = values["products_per_category"]
+    learn_seed = values["learn_seed"]
+    reports_dir = values["reports_dir"]
+    n_households = values["n_households"]
+    simulation = values["simulation"]
+    simulation_file = values["simulation_file"]
+    workers = values["workers"]
+    campaign_seeds = values["campaign_seeds"]
+    world_households = values["world_households"]
+    warehouse = values["warehouse"]
+    snowflake_target = values["snowflake_target"]
+    serving_path = values["serving_path"]
     if reference_households is not None and reference_households < 1:
         raise ValueError(f"reference_households = {reference_households!r} must be >= 1")
     path = resolve_warehouse_path(warehouse_path)
