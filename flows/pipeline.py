@@ -54,7 +54,11 @@ WAREHOUSES = ("duckdb", "snowflake")
 
 @task(cache_policy=NO_CACHE)
 def load_reference(
-    warehouse_path: Path, run_id: str, reference_households: int | None, sample_seed: int
+    warehouse_path: Path,
+    run_id: str,
+    reference_households: int | None,
+    sample_seed: int,
+    allow_shrink: bool,
 ) -> dict[str, int]:
     """Read Complete Journey (optionally a sample of its households) and load it as one run."""
     logger = get_run_logger()
@@ -67,6 +71,7 @@ def load_reference(
         reference.tables,
         source="complete_journey",
         description=describe_reference(reference_households, sample_seed),
+        allow_shrink=allow_shrink,
     )
     logger.info("loaded run %s: %s", run_id, report.rows)
     return report.rows
@@ -143,6 +148,7 @@ class PipelineSettings:
     workers: int
     warehouse: str
     snowflake_target: str
+    allow_shrink: bool  # replace a run even if it loses a table's rows or most of its lines
 
     @property
     def run_id(self) -> str:
@@ -184,6 +190,7 @@ def pipeline_settings(**given) -> PipelineSettings:
     warehouse = values["warehouse"]
     snowflake_target = values["snowflake_target"]
     serving_path = values["serving_path"]
+    allow_shrink = values["allow_shrink"]
     if reference_households is not None and reference_households < 1:
         raise ValueError(f"reference_households = {reference_households!r} must be >= 1")
     path = resolve_warehouse_path(warehouse_path)
@@ -226,6 +233,7 @@ def pipeline_settings(**given) -> PipelineSettings:
         workers=workers,
         warehouse=warehouse,
         snowflake_target=snowflake_target,
+        allow_shrink=allow_shrink,
     )
 
 
@@ -242,11 +250,17 @@ def build_warehouse(
     path, reports, run_id = settings.warehouse_path, settings.reports_dir, settings.run_id
     with build_lock(path, purpose="pipeline"):
         if reload_reference or not (path.exists() and run_id in run_ids(path)):
-            load_reference(path, run_id, settings.reference_households, settings.sample_seed)
+            load_reference(
+                path,
+                run_id,
+                settings.reference_households,
+                settings.sample_seed,
+                settings.allow_shrink,
+            )
         build(path, "learning_inputs")
         learned = learn(path, settings.learn, reports)
         build(path, "learned_outputs")  # the learned tables' tests, before anything uses them
-        simulate_and_load(path, settings.simulation, settings.workers)
+        simulate_and_load(path, settings.simulation, settings.workers, settings.allow_shrink)
         build(path, "everything")
         ml_seconds = ml_build_seconds()  # from dbt's run results of the build just run
         calibration = calibration_report(path, settings.simulation.run_id, reports / "calibration")
@@ -286,6 +300,7 @@ def pipeline(
     warehouse: str = "duckdb",
     snowflake_target: str = "snowflake",
     serving_path: str | None = None,
+    allow_shrink: bool = False,
     reload_reference: bool = True,
     inputs_fingerprint: str | None = None,
 ) -> dict[str, dict[str, dict[str, int]]]:
@@ -341,6 +356,10 @@ def pipeline(
     serving_path
         The read-only serving file published for BI tools when every build and test passed;
         default $SERVING_PATH or serving.duckdb beside the warehouse file.
+    allow_shrink
+        Replace the real or simulated run even if that empties one of its tables or drops more
+        than half its lines (e.g. fewer households than the warehouse holds); refused
+        otherwise, before anything is written.
     reload_reference
         Load the real data again; without it a warehouse that already holds ``run_id`` keeps it
         (the scheduled refresh reloads only when the package's data changed).
@@ -370,6 +389,7 @@ def pipeline(
         warehouse=warehouse,
         snowflake_target=snowflake_target,
         serving_path=serving_path,
+        allow_shrink=allow_shrink,
     )
     return build_warehouse(settings, reload_reference, inputs_fingerprint)
 

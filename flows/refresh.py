@@ -40,6 +40,7 @@ def refresh(
     campaign_seeds: list[int] = (0, 1, 2),
     world_households: int = 2_000,
     reports_dir: str | None = None,
+    allow_shrink: bool = False,
     force: bool = False,
 ) -> dict:
     """Run the pipeline and publish, unless the published version has the same inputs.
@@ -59,6 +60,8 @@ def refresh(
         As the pipeline's: the closed loop's worlds.
     reports_dir
         As the pipeline's; default reports/.
+    allow_shrink
+        As the pipeline's: replace a run even if it loses most of its lines.
     force
         Rebuild and republish even when nothing changed.
 
@@ -81,6 +84,7 @@ def refresh(
         campaign_seeds=campaign_seeds,
         world_households=world_households,
         reports_dir=reports_dir,
+        allow_shrink=allow_shrink,
     )
     serving = settings.serving_path
     parameters = {

@@ -65,7 +65,9 @@ def _on_process_pool(workers: int):
 
 
 @task(cache_policy=NO_CACHE)
-def load_simulated(warehouse_path: Path, config: SimulationConfig, output_dir: Path) -> dict:
+def load_simulated(
+    warehouse_path: Path, config: SimulationConfig, output_dir: Path, allow_shrink: bool
+) -> dict:
     """Validate the run's Parquet files and load them as run ``config.run_id``."""
     report = load_parquet_run(
         warehouse_path,
@@ -73,6 +75,7 @@ def load_simulated(warehouse_path: Path, config: SimulationConfig, output_dir: P
         output_dir,
         source="simulation",
         description=config.describe(),
+        allow_shrink=allow_shrink,
     )
     get_run_logger().info("loaded run %s: %s", config.run_id, report.rows)
     return report.rows
@@ -80,10 +83,11 @@ def load_simulated(warehouse_path: Path, config: SimulationConfig, output_dir: P
 
 @flow(name="simulate-and-load", log_prints=False)
 def simulate_and_load(
-    warehouse_path: Path, config: SimulationConfig, workers: int
+    warehouse_path: Path, config: SimulationConfig, workers: int, allow_shrink: bool = False
 ) -> dict[str, int]:
     """Simulate ``config`` from its learned market in ``warehouse_path`` on ``workers``
-    processes, load it as run ``config.run_id``, and return the rows loaded per raw table."""
+    processes, load it as run ``config.run_id`` (``allow_shrink``: as the loader's), and return
+    the rows loaded per raw table."""
     with build_lock(warehouse_path, purpose=f"simulate {config.run_id}"):
         output_dir = warehouse_path.parent / "simulations" / config.run_id
         market = load_learned_market(warehouse_path, config.learn_id)
@@ -99,7 +103,7 @@ def simulate_and_load(
             "simulated %s: %s household-weeks in %.1f s", config.run_id,
             f"{report.household_weeks:,}", report.seconds["households"],
         )  # fmt: skip
-        rows = load_simulated(warehouse_path, config, output_dir)
+        rows = load_simulated(warehouse_path, config, output_dir, allow_shrink)
     create_markdown_artifact(
         rows_markdown(
             f"Simulated run {config.run_id}: {report.household_weeks:,} household-weeks in "
@@ -120,6 +124,7 @@ def simulate_run(
     simulation: dict | None = None,
     simulation_file: str | None = None,
     workers: int = 2,
+    allow_shrink: bool = False,
 ) -> dict[str, int]:
     """Simulate a run from a learned market of the warehouse and load it.
 
@@ -142,6 +147,9 @@ def simulate_run(
         in config/simulation.json (written by ``flows.calibrate``).
     workers
         Processes simulating household shards in parallel (the output does not depend on it).
+    allow_shrink
+        Replace the run even if that empties one of its tables or drops more than half its
+        lines (refused otherwise, before anything is written).
 
     Returns
     -------
@@ -152,7 +160,7 @@ def simulate_run(
     config = simulation_settings(
         simulation_file, simulation, learn_id=learn_id, n_households=n_households
     )
-    return simulate_and_load(resolve_warehouse_path(warehouse_path), config, workers)
+    return simulate_and_load(resolve_warehouse_path(warehouse_path), config, workers, allow_shrink)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import pytest
 from conftest import query, small_run, warehouse_snapshot
 
 from python_models.warehouse import LoadError, RawDataError, load_run
+from python_models.warehouse.shrink import ShrinkRefused
 
 Tables = dict[str, pd.DataFrame]
 
@@ -71,6 +72,18 @@ def _unknown_table(t: Tables) -> None:
     t["basket_notes"] = pd.DataFrame({"note": ["x"]})
 
 
+def _infinite_money(t: Tables) -> None:
+    t["transactions"].loc[1, "sales_value"] = float("inf")
+
+
+def _money_too_large(t: Tables) -> None:
+    t["transactions"].loc[0, "sales_value"] = 1e20
+
+
+def _week_too_large(t: Tables) -> None:
+    t["transactions"].loc[0, "week"] = 2**40
+
+
 def _run_id_column(t: Tables) -> None:
     t["stores"]["run_id"] = "existing"
 
@@ -113,6 +126,24 @@ BAD_INPUTS: list[tuple[str, Callable[[Tables], None], list[str]]] = [
             "coupons(coupon_upc, campaign_id)",
             "556",
         ],
+    ),
+    (
+        "infinite money",
+        _infinite_money,
+        ["transactions.sales_value: 1 value(s) that DECIMAL(18,2) cannot hold", "inf"],
+    ),
+    (
+        "money beyond its type",
+        _money_too_large,
+        [
+            "transactions.sales_value: 1 value(s) that DECIMAL(18,2) cannot hold",
+            "magnitude below 1e+16",
+        ],
+    ),
+    (
+        "week beyond its type",
+        _week_too_large,
+        ["transactions.week: 1 value(s) that INTEGER cannot hold", "1099511627776"],
     ),
     ("missing table", _missing_table, ["promotions: no frame given"]),
     ("unknown table", _unknown_table, ["basket_notes: is not a raw table"]),
@@ -161,28 +192,63 @@ def test_invalid_run_id_is_refused_before_anything(tmp_path):
     assert not path.exists()
 
 
+def _older_households_table(path) -> None:
+    """A raw.households whose ``age`` an older version stored as a number: a valid batch passes
+    validation, then its text ages fail to insert, mid-transaction."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("DROP TABLE IF EXISTS raw.households")
+    con.execute("CREATE TABLE raw.households (run_id VARCHAR, household_id BIGINT, age INTEGER)")
+    con.close()
+
+
 def test_failure_while_writing_rolls_back_everything(warehouse):
-    """A value that passes validation but overflows DECIMAL(18,2) fails mid-write: every table
-    written before it in the same transaction is rolled back."""
+    """A batch that passes validation but fails mid-write: every table written before the
+    failure in the same transaction (the runs table) is rolled back."""
+    _older_households_table(warehouse)
     before = warehouse_snapshot(warehouse)
     tables = small_run()
-    tables["households"].loc[0, "age"] = "45-54"  # changes a table written earlier
-    tables["coupons"] = tables["coupons"].iloc[:1]
-    tables["transactions"].loc[0, "sales_value"] = 1e17
-
-    with pytest.raises(LoadError, match=r"writing raw\.transactions for run 'existing' failed"):
-        load_run(warehouse, "existing", tables, source="test", progress=False)
-
+    with pytest.raises(LoadError, match=r"writing raw\.households for run 'other' failed"):
+        load_run(warehouse, "other", tables, source="test", progress=False)
     assert warehouse_snapshot(warehouse) == before
 
 
 def test_failed_first_load_leaves_no_tables(tmp_path):
     path = tmp_path / "fresh.duckdb"
-    tables = small_run()
-    tables["transactions"].loc[0, "sales_value"] = 1e17
+    _older_households_table(path)
     with pytest.raises(LoadError):
-        load_run(path, "first", tables, source="test", progress=False)
-    assert warehouse_snapshot(path) == {}
+        load_run(path, "first", small_run(), source="test", progress=False)
+    assert warehouse_snapshot(path) == {"households": []}
+
+
+def test_a_run_emptied_or_shrunk_needs_intent(warehouse):
+    """An empty table, or a run losing more than half its lines, is refused unless the caller
+    says so; the refused load writes nothing."""
+    before = warehouse_snapshot(warehouse)
+    empty = small_run()
+    empty["transactions"] = empty["transactions"].iloc[:0]
+    with pytest.raises(ShrinkRefused, match=r"transactions 5 → 0 rows"):
+        load_run(warehouse, "existing", empty, source="test", progress=False)
+    shrunk = small_run()
+    shrunk["transactions"] = shrunk["transactions"].iloc[:2]
+    with pytest.raises(ShrinkRefused, match=r"transactions 5 → 2 rows \(-60%\).*--allow-shrink"):
+        load_run(warehouse, "existing", shrunk, source="test", progress=False)
+    assert warehouse_snapshot(warehouse) == before
+
+    slightly = small_run()
+    slightly["transactions"] = slightly["transactions"].iloc[:3]  # -40%: within the limit
+    assert (
+        load_run(warehouse, "existing", slightly, source="test", progress=False).rows[
+            "transactions"
+        ]
+        == 3
+    )
+    report = load_run(
+        warehouse, "existing", empty, source="test", progress=False, allow_shrink=True
+    )
+    assert report.rows["transactions"] == 0
 
 
 def test_rerun_replaces_the_run_and_keeps_other_runs(warehouse):

@@ -180,13 +180,17 @@ def test_the_loader_replaces_a_run_and_rolls_back_on_failure(emulator, caplog):
             mock.patch.object(pandas_tools, "write_pandas", failing_write),
             pytest.raises(LoadError, match="staging raw.promotions .* unchanged"),
         ):
-            load_run_snowflake(settings, "tiny", smaller, source="test", progress=False)
+            load_run_snowflake(
+                settings, "tiny", smaller, source="test", progress=False, allow_shrink=True
+            )
 
         # Schema drift: a text column made numeric makes the insert fail inside the transaction.
         emulator.query("alter table scratch.raw.households drop column age")
         emulator.query("alter table scratch.raw.households add column age integer")
         with pytest.raises(LoadError, match="rolled back"):
-            load_run_snowflake(settings, "tiny", smaller, source="test", progress=False)
+            load_run_snowflake(
+                settings, "tiny", smaller, source="test", progress=False, allow_shrink=True
+            )
         after = raw_counts(emulator, "scratch", "tiny")
     assert after == loaded
     assert secret not in caplog.text

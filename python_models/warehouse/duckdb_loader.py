@@ -21,6 +21,7 @@ from ..vocabulary.raw_tables import (
 from .batch import canonical_select_sql, register_batch, row_count, rows_bar
 from .connection import connect
 from .ddl import raw_schema_ddl
+from .shrink import check_shrink
 from .validation import check_table_set
 
 
@@ -59,6 +60,7 @@ def load_run(
     source: str,
     description: str | None = None,
     progress: bool = True,
+    allow_shrink: bool = False,
 ) -> LoadReport:
     """Validate ``tables`` and make them the rows of ``run_id`` in the warehouse.
 
@@ -66,7 +68,9 @@ def load_run(
     dataset (e.g. Parquet shards) without a ``run_id`` column; simulation-only tables may be
     left out. Validation runs first and raises ``RawDataError`` listing every problem;
     then the run's previous rows are deleted and the new ones inserted in one transaction, so a
-    failure leaves the warehouse as it was and a rerun never duplicates.
+    failure leaves the warehouse as it was and a rerun never duplicates. A load that would
+    empty a table of the run or drop most of its lines raises ``ShrinkRefused`` unless
+    ``allow_shrink`` (``python_models.warehouse.shrink``).
     """
     started = time.perf_counter()
     check_run_id(run_id)
@@ -74,8 +78,34 @@ def load_run(
     with connect(warehouse_path) as con:
         register_batch(con, run_id, tables)
         sizes = {t.name: row_count(tables.get(t.name)) for t in RAW_TABLES}
+        check_shrink(run_id, held_rows(con, run_id), sizes, allow_shrink=allow_shrink)
         rows = _replace_run(con, run_id, source, description, sizes, progress)
     return LoadReport(run_id, rows, time.perf_counter() - started)
+
+
+def held_rows_sql(existing: set[str], placeholder: str) -> str | None:
+    """Rows per raw table of one run (``placeholder`` binds the run id), over the raw tables
+    in ``existing``; None when there are none."""
+    parts = [
+        f"SELECT '{t.name}' AS table_name, count(*) AS n FROM {RAW_SCHEMA}.{t.name} "
+        f"WHERE {RUN_ID_COLUMN} = {placeholder}"
+        for t in RAW_TABLES
+        if t.name in existing
+    ]
+    return " UNION ALL ".join(parts) or None
+
+
+def held_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """The rows the warehouse holds per raw table for ``run_id`` (none: an empty mapping)."""
+    existing = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+            [RAW_SCHEMA],
+        ).fetchall()
+    }
+    sql = held_rows_sql(existing, "$run_id")
+    return dict(con.execute(sql, {"run_id": run_id}).fetchall()) if sql else {}
 
 
 def _replace_run(

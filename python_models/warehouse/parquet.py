@@ -33,9 +33,10 @@ def load_parquet_run(
     source: str,
     description: str | None = None,
     progress: bool = True,
+    allow_shrink: bool = False,
 ) -> LoadReport:
     """Validate the Parquet tables under ``folder`` and load them as run ``run_id`` (replacing
-    it)."""
+    it; ``allow_shrink`` as ``load_run``'s)."""
     return load_run(
         warehouse_path,
         run_id,
@@ -43,4 +44,5 @@ def load_parquet_run(
         source=source,
         description=description,
         progress=progress,
+        allow_shrink=allow_shrink,
     )

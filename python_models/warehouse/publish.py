@@ -71,6 +71,8 @@ def publish_run(
     from .snowflake_loader import load_run_snowflake
 
     tables, source, description = read_run(warehouse_path, run_id)
+    # A mirror of the DuckDB run, which its own load already held to the shrink rule.
     return load_run_snowflake(
-        settings, run_id, tables, source=source, description=description, progress=progress
-    )
+        settings, run_id, tables, source=source, description=description, progress=progress,
+        allow_shrink=True,
+    )  # fmt: skip

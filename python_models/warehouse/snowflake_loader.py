@@ -26,7 +26,8 @@ from ..vocabulary.table_definitions import Table
 from .batch import canonical_select_sql, register_batch, row_count, rows_bar
 from .connection import scratch
 from .ddl import raw_schema_ddl
-from .duckdb_loader import LoadError, LoadReport
+from .duckdb_loader import LoadError, LoadReport, held_rows_sql
+from .shrink import check_shrink
 from .snowflake_settings import SnowflakeSettings
 from .validation import check_table_set
 
@@ -61,12 +62,14 @@ def load_run_snowflake(
     description: str | None = None,
     progress: bool = True,
     chunk_rows: int = CHUNK_ROWS,
+    allow_shrink: bool = False,
 ) -> LoadReport:
     """Validate ``tables`` and make them the rows of ``run_id`` in the Snowflake database.
 
     Takes what :func:`python_models.warehouse.load_run` takes (frames, Arrow tables or datasets
     per raw table, without ``run_id``) and raises what it raises: ``RawDataError`` before
-    anything is sent, ``LoadError`` when writing fails (the run's rows are then unchanged).
+    anything is sent, ``ShrinkRefused`` before anything is staged, ``LoadError`` when writing
+    fails (the run's rows are then unchanged).
     """
     started = time.perf_counter()
     check_run_id(run_id)
@@ -80,6 +83,7 @@ def load_run_snowflake(
         conn = connect(settings)
         try:
             _prepare(conn)
+            check_shrink(run_id, _held_rows(conn, run_id), sizes, allow_shrink=allow_shrink)
             _stage(conn, batch, run_id, sizes, chunk_rows, progress)
             rows = _replace_run(conn, run_id, source, description)
         finally:
@@ -97,6 +101,14 @@ def _prepare(conn: Any) -> None:
     for table in RAW_TABLES:
         columns = ", ".join(f"{c.name} {c.type}" for c in table.columns)
         cursor.execute(f"CREATE OR REPLACE TEMPORARY TABLE {stage_table(table)} ({columns})")
+
+
+def _held_rows(conn: Any, run_id: str) -> dict[str, int]:
+    """Rows per raw table of ``run_id`` (every raw table exists once ``_prepare`` ran)."""
+    sql = held_rows_sql({t.name for t in RAW_TABLES}, "%s")
+    cursor = conn.cursor()
+    cursor.execute(sql, (run_id,) * len(RAW_TABLES))
+    return {name: count for name, count in cursor.fetchall()}
 
 
 def _chunks(

@@ -7,6 +7,7 @@ at a time: the user sees everything that is wrong with a batch in one message.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -110,6 +111,15 @@ def _type_accepts(target: str, incoming: str) -> bool | None:
     return incoming == target
 
 
+def _type_limit(target: str) -> float | None:
+    """The magnitude a numeric stored type cannot reach (None: a double, unbounded)."""
+    decimal = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", target)
+    if decimal:
+        precision, scale = map(int, decimal.groups())
+        return float(10 ** (precision - scale))
+    return {"BIGINT": 2.0**63, "INTEGER": 2.0**31}.get(target)
+
+
 def _sample(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.execute(f"{sql} LIMIT {SAMPLE_ROWS}").df()
 
@@ -168,7 +178,31 @@ class _TableChecker:
             if not accepted:
                 self.add(column.name, f"type {incoming} cannot be stored as {column.type}")
                 continue
+            if not self.check_fits(column.name, column.type, incoming):
+                continue
             self.usable.add(column.name)
+
+    def check_fits(self, name: str, target: str, incoming: str) -> bool:
+        """Every value of a numeric column is finite and within what ``target`` stores (a
+        float's inf, nan or 1e20 would otherwise fail only at insert, or be stored as is)."""
+        limit = _type_limit(target)
+        checks_finite = incoming in _FLOAT_TYPES
+        if limit is None and not checks_finite:
+            return True
+        col = _quote(name)
+        conditions = [f"NOT isfinite({col})"] if checks_finite else []
+        if limit is not None:
+            conditions.append(f"abs(CAST({col} AS DOUBLE)) >= {limit!r}")
+        bad = f"SELECT {self.shown(name)} FROM {self.view} WHERE {' OR '.join(conditions)}"
+        count = self.con.execute(f"SELECT count(*) FROM ({bad})").fetchone()[0]
+        if count:
+            bound = "finite" if limit is None else f"finite, of magnitude below {limit:.4g}"
+            self.add(
+                name,
+                f"{count} value(s) that {target} cannot hold (must be {bound}), e.g.",
+                _sample(self.con, bad),
+            )
+        return not count
 
     def check_nulls(self) -> None:
         required = [c for c in self.table.columns if not c.nullable and c.name in self.usable]
