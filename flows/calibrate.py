@@ -53,7 +53,14 @@ from python_models.simulation.run import simulate
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.calibration import clear_study, copy_run, log_trial, read_scores
+from python_models.warehouse.learned import check_learned
 from python_models.warehouse.parquet import load_parquet_run
+from python_models.warehouse.preflight import (
+    check_creatable,
+    check_database,
+    check_run,
+    check_serving_file,
+)
 from python_models.warehouse.serving import serving_path_for
 
 
@@ -71,9 +78,9 @@ def prepare_scratch(warehouse: Path, scratch: Path, reference_run: str) -> dict[
 def evaluate(market: LearnedMarket, scratch: Path, config: SimulationConfig, output: Path) -> dict:
     """Simulate ``config``, load it into the scratch warehouse, build and read its calibration."""
     simulate(config, market, output, progress=False)
-    load_parquet_run(
+    load_parquet_run(  # the scratch warehouse holds nothing to keep: any size replaces any
         scratch, config.run_id, output, source="simulation", description=config.describe(),
-        progress=False,
+        progress=False, allow_shrink=True,
     )  # fmt: skip
     build_calibration(scratch, _quiet)
     return read_scores(scratch, config.run_id)
@@ -83,6 +90,45 @@ def evaluate(market: LearnedMarket, scratch: Path, config: SimulationConfig, out
 def test_trial_log(warehouse: Path) -> None:
     """dbt's tests of the trial log, right after the study wrote it; never retried."""
     dbt_build(warehouse, "calibration_outputs", echo=_quiet)
+
+
+def calibration_settings(
+    warehouse_path: str | None,
+    trials: int,
+    trial_households: int,
+    weeks: int,
+    seed: int,
+    study_id: str,
+    reference_run: str,
+    reports_dir: str | None,
+    confirm_households: int,
+    write_default: bool,
+    publish: bool,
+    serving_path: str | None,
+) -> tuple[Path, StudyConfig, Path, Path | None]:
+    """The ``calibrate`` flow's parameters checked before any work: the study, the warehouse
+    (writable, holding the reference run and its learned market), the reports folder and the
+    serving file (None: not published)."""
+    # Trials start from the pipeline's default simulation (the committed calibrated settings).
+    study = StudyConfig(
+        study_id=study_id,
+        reference_run=reference_run,
+        trials=trials,
+        trial_households=trial_households,
+        weeks=weeks,
+        seed=seed,
+        confirm_households=confirm_households,
+    )
+    warehouse = check_database(resolve_warehouse_path(warehouse_path), write=True)
+    check_run(warehouse, reference_run)
+    check_learned(warehouse, reference_run)
+    reports = check_creatable(reports_dir or REPORTS_DIR, "reports folder")
+    serving = (
+        check_serving_file(warehouse, serving_path_for(warehouse, serving_path))
+        if publish
+        else None
+    )
+    return warehouse, study, reports, serving
 
 
 @flow(name="calibrate", log_prints=False)
@@ -129,18 +175,10 @@ def calibrate(
         Publish the serving file once the trial log passed its tests; the serving file,
         default $SERVING_PATH or serving.duckdb beside the warehouse file.
     """
-    warehouse = resolve_warehouse_path(warehouse_path)
-    # Trials start from the pipeline's default simulation (the committed calibrated settings).
-    study = StudyConfig(
-        study_id=study_id,
-        reference_run=reference_run,
-        trials=trials,
-        trial_households=trial_households,
-        weeks=weeks,
-        seed=seed,
-        confirm_households=confirm_households,
-    )
-    reports = Path(reports_dir).resolve() if reports_dir else REPORTS_DIR
+    warehouse, study, reports, serving = calibration_settings(
+        warehouse_path, trials, trial_households, weeks, seed, study_id, reference_run,
+        reports_dir, confirm_households, write_default, publish, serving_path,
+    )  # fmt: skip
     logger = get_run_logger()
     with build_lock(warehouse, purpose=f"calibrate {study_id}"):
         work = Path(tempfile.mkdtemp(prefix="calibrate-"))  # removed however the study ends
@@ -166,8 +204,8 @@ def calibrate(
                 log,
             )
             test_trial_log(warehouse)
-            if publish:  # the trial log passed its tests: readers see the study
-                publish_for_readers(warehouse, serving_path_for(warehouse, serving_path))
+            if serving is not None:  # the trial log passed its tests: readers see the study
+                publish_for_readers(warehouse, serving)
             best_config = study.best_config(best)
             confirmed = evaluate(market, scratch, study.confirm_config(best), work / "best")
             report = write_report(scratch, best_config.run_id, reports / "calibration")
@@ -189,4 +227,4 @@ def calibrate(
 
 
 if __name__ == "__main__":
-    run_command(calibrate)
+    run_command(calibrate, check=calibration_settings)

@@ -51,6 +51,8 @@ from python_models.targeting.campaign_builder import DEFAULT_MENU
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.campaign import write_policy_evaluation
+from python_models.warehouse.learned import check_learned
+from python_models.warehouse.preflight import check_creatable, check_database, check_serving_file
 from python_models.warehouse.serving import serving_path_for
 
 
@@ -177,6 +179,39 @@ def campaign(
         off and publishes at its end); the serving file, default $SERVING_PATH or
         serving.duckdb beside the warehouse file.
     """
+    path, config, reports, workers, serving = campaign_settings(
+        warehouse_path, learn_id, evaluation_id, seeds, world_households, training_weeks,
+        campaign_weeks, training_campaigns, eligible_share, category, budget_share,
+        margin_rate, contact_cost, depth_menu, learner, workers, reports_dir, publish,
+        serving_path,
+    )  # fmt: skip
+    return evaluate_campaign(path, config, reports, workers, serving)
+
+
+def campaign_settings(
+    warehouse_path: str | None,
+    learn_id: str,
+    evaluation_id: str,
+    seeds: list[int],
+    world_households: int,
+    training_weeks: int,
+    campaign_weeks: int,
+    training_campaigns: int,
+    eligible_share: float,
+    category: str | None,
+    budget_share: float,
+    margin_rate: float,
+    contact_cost: float,
+    depth_menu: list[float],
+    learner: str,
+    workers: int,
+    reports_dir: str | None,
+    publish: bool,
+    serving_path: str | None,
+) -> tuple[Path, ClosedLoopConfig, Path, int, Path | None]:
+    """The ``campaign`` flow's parameters checked before any work (a closed loop computes for
+    minutes before it writes): the config, the warehouse (writable, holding the learned
+    market), the reports folder, the workers and the serving file (None: not published)."""
     if workers < 1:
         raise ValueError(f"workers = {workers!r} must be >= 1")
     config = ClosedLoopConfig(
@@ -195,15 +230,14 @@ def campaign(
         depth_menu=tuple(depth_menu),
         learner=learner,
     )
-    path = resolve_warehouse_path(warehouse_path)
-    return evaluate_campaign(
-        path,
-        config,
-        Path(reports_dir).resolve() if reports_dir else REPORTS_DIR / "campaign",
-        workers,
-        serving_path_for(path, serving_path) if publish else None,
-    )
+    path = check_database(resolve_warehouse_path(warehouse_path), write=True)
+    check_learned(path, learn_id)
+    reports = check_creatable(reports_dir or REPORTS_DIR / "campaign", "reports folder")
+    serving = check_serving_file(path, serving_path_for(path, serving_path)) if publish else None
+    return path, config, reports, workers, serving
 
 
 if __name__ == "__main__":
-    run_command(campaign, after=lambda result: print(evaluation_text(result)))
+    run_command(
+        campaign, check=campaign_settings, after=lambda result: print(evaluation_text(result))
+    )

@@ -5,8 +5,12 @@ the flow's default and the docstring's description as help, so each default live
 the flow. Lists take several values (``--seeds 0 1 2``; none: an empty list), a mapping takes
 JSON (``--simulation '{"n_weeks": 26}'``), ``bool`` takes ``--name`` / ``--no-name``.
 
-A handled error (bad settings or data, a missing warehouse, a failed build) ends the command
-with one line naming it and exit status 1; argparse's usage errors exit with 2.
+Before the flow starts (and before Prefect does), the flow's ``check`` validates the
+parameters and the files they name (``python_models.warehouse.preflight``), so a bad value ends
+the command at once. A handled error (bad settings or data, an unusable or busy warehouse, a
+failed build) ends the command with one line naming it and exit status 1, and Prefect's own log
+of it (a traceback per flow and task it went through) is kept off the console; argparse's usage
+errors exit with 2. ``--debug`` (``-v``) shows every traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import logging
 import re
 import sys
 import types
@@ -24,6 +29,9 @@ from python_models.warehouse import LoadError
 from python_models.warehouse.build_lock import WarehouseBusy
 from python_models.warehouse.dbt_runner import DbtError
 from python_models.warehouse.serving import ServingUnavailable
+
+# Prefect's loggers of flow and task runs: each logs a failure with its traceback as it leaves.
+RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 
 # What a flow raises for a problem the user can fix; anything else is a bug and keeps its
 # traceback.
@@ -124,16 +132,55 @@ def parser_for(flow) -> argparse.ArgumentParser:
     return parser
 
 
-def run_command(flow, argv: list[str] | None = None, *, after: Callable | None = None):
-    """Parse ``argv`` (default: the command line) for ``flow``, run it, and end a handled error
-    with one line: ``<flow name>: <message>``, exit status 1. ``after`` receives the flow's
-    result. Each flow's module is ``flows/<flow name>.py``."""
-    arguments = vars(parser_for(flow).parse_args(argv))
+class _HandledErrorsOff(logging.Filter):
+    """Drops a run logger's record of a handled error (its traceback, and the "Finished in
+    state Failed" line that repeats it): the command's last line says it once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], HANDLED):
+            return False
+        return not record.getMessage().startswith("Finished in state Failed(")
+
+
+def run_command(
+    flow,
+    argv: list[str] | None = None,
+    *,
+    check: Callable | None = None,
+    after: Callable | None = None,
+):
+    """Parse ``argv`` (default: the command line) for ``flow``, call ``check`` with the parsed
+    parameters (the flow's own validation, before Prefect starts), run the flow, and end a
+    handled error with one line: ``<flow name>: <message>``, exit status 1 (``--debug``: with
+    its traceback). ``after`` receives the flow's result. Each flow's module is
+    ``flows/<flow name>.py``."""
+    parser = parser_for(flow)
+    parser.add_argument(
+        "-v", "--debug", action="store_true", help="show the traceback of any error"
+    )
+    arguments = vars(parser.parse_args(argv))
+    debug = arguments.pop("debug")
     name = flow.name
+    quiet = _HandledErrorsOff()
+    loggers = [] if debug else [logging.getLogger(n) for n in RUN_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(quiet)
     try:
+        if check is not None:
+            check(**arguments)
         result = flow(**arguments)
     except HANDLED as exc:
-        raise SystemExit(f"{name}: {exc}") from exc
+        if debug:
+            raise
+        raise SystemExit(f"{name}: {exc}") from None
+    except KeyboardInterrupt:
+        raise SystemExit(
+            f"{name}: interrupted (loads and publishes are all-or-nothing: none is left half "
+            "written)"
+        ) from None
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
     if after is not None:
         after(result)
     return result

@@ -44,7 +44,12 @@ from python_models.simulation.settings import simulation_settings
 from python_models.warehouse import load_run
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build, snowflake_build
-from python_models.warehouse.publish import run_ids
+from python_models.warehouse.loaded_runs import run_ids
+from python_models.warehouse.preflight import (
+    check_build_file,
+    check_creatable,
+    check_serving_file,
+)
 from python_models.warehouse.serving import PublishReport, serving_path_for
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
 from python_models.warehouse.summary import counts_by_key, row_counts
@@ -193,7 +198,7 @@ def pipeline_settings(**given) -> PipelineSettings:
     allow_shrink = values["allow_shrink"]
     if reference_households is not None and reference_households < 1:
         raise ValueError(f"reference_households = {reference_households!r} must be >= 1")
-    path = resolve_warehouse_path(warehouse_path)
+    path = check_build_file(resolve_warehouse_path(warehouse_path))
     learn = LearnConfig(
         learn_id=run_id,
         run_id=run_id,
@@ -223,8 +228,8 @@ def pipeline_settings(**given) -> PipelineSettings:
         SnowflakeSettings.from_env()
     return PipelineSettings(
         warehouse_path=path,
-        serving_path=serving_path_for(path, serving_path),
-        reports_dir=Path(reports_dir).resolve() if reports_dir else REPORTS_DIR,
+        serving_path=check_serving_file(path, serving_path_for(path, serving_path)),
+        reports_dir=check_creatable(reports_dir or REPORTS_DIR, "reports folder"),
         reference_households=reference_households,
         sample_seed=sample_seed,
         learn=learn,
@@ -235,6 +240,11 @@ def pipeline_settings(**given) -> PipelineSettings:
         snowflake_target=snowflake_target,
         allow_shrink=allow_shrink,
     )
+
+
+def check_pipeline(**parameters) -> None:
+    """The pipeline flow's parameters checked before it starts (its command line's check)."""
+    pipeline_settings(**{k: v for k, v in parameters.items() if k not in FLOW_ONLY})
 
 
 @flow(name="build-warehouse", log_prints=False)
@@ -395,4 +405,4 @@ def pipeline(
 
 
 if __name__ == "__main__":
-    run_command(pipeline)
+    run_command(pipeline, check=check_pipeline)

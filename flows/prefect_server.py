@@ -22,6 +22,19 @@ from pathlib import Path
 STARTUP_SECONDS = 180
 
 
+class ServerUnavailable(RuntimeError):
+    """The Prefect server could not be started (its port taken, or it failed to start)."""
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def free_port() -> int:
     """A TCP port nobody listens on at the moment (loopback)."""
     with socket.socket() as probe:
@@ -46,9 +59,11 @@ def prefect_server(
     home.mkdir(parents=True, exist_ok=True)
     api_url = f"http://127.0.0.1:{port}/api"
     if _healthy(api_url):
-        raise RuntimeError(
+        raise ServerUnavailable(
             f"port {port} already serves a Prefect API: set PREFECT_API_URL={api_url}"
         )
+    if _port_taken(port):
+        raise ServerUnavailable(f"port {port} is taken by another program: pass another --port")
     env = {
         **os.environ,
         "PREFECT_HOME": str(home),
@@ -65,11 +80,11 @@ def prefect_server(
         deadline = time.monotonic() + STARTUP_SECONDS
         while not _healthy(api_url):
             if process.poll() is not None:
-                raise RuntimeError(
+                raise ServerUnavailable(
                     f"the Prefect server exited ({process.returncode}): see {home / 'server.log'}"
                 )
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the Prefect server did not start in {STARTUP_SECONDS} s")
+                raise ServerUnavailable(f"the Prefect server did not start in {STARTUP_SECONDS} s")
             time.sleep(0.5)
         yield api_url
     finally:

@@ -21,7 +21,9 @@ from flows.cli import run_command
 from python_models.paths import resolve_warehouse_path
 from python_models.reporting.flow_summaries import rows_markdown
 from python_models.warehouse.builds import dbt_build, snowflake_build
-from python_models.warehouse.publish import publish_run, run_ids
+from python_models.warehouse.loaded_runs import run_ids
+from python_models.warehouse.preflight import check_database
+from python_models.warehouse.publish import publish_run
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
 
 
@@ -54,6 +56,24 @@ def build_on_snowflake(target: str) -> None:
     get_run_logger().info("dbt build on %s:\n%s", target, "\n".join(lines[-3:]))
 
 
+def publish_settings(
+    warehouse_path: str | None, runs: list[str] | None, target: str, build: bool
+) -> tuple[SnowflakeSettings, Path, list[str]]:
+    """The ``publish`` flow's parameters checked before any work: the dbt target, the
+    credentials, the DuckDB warehouse and the runs it holds."""
+    snowflake_build(target)  # an unknown target
+    settings = SnowflakeSettings.from_env()  # missing credentials
+    path = check_database(resolve_warehouse_path(warehouse_path), write=False)
+    available = run_ids(path)
+    chosen = available if runs is None else list(runs)
+    unknown = sorted(set(chosen) - set(available))
+    if unknown or not chosen:
+        raise ValueError(
+            f"runs {unknown or chosen} are not in the warehouse {path}; loaded runs: {available}"
+        )
+    return settings, path, chosen
+
+
 @flow(name="publish", log_prints=False)
 def publish(
     warehouse_path: str | None = None,
@@ -80,16 +100,7 @@ def publish(
     -------
     Rows loaded per run and table.
     """
-    snowflake_build(target)  # refuse an unknown target before any work
-    settings = SnowflakeSettings.from_env()  # refuse missing credentials before any work
-    path = resolve_warehouse_path(warehouse_path)
-    available = run_ids(path) if path.exists() else []
-    chosen = available if runs is None else list(runs)
-    unknown = sorted(set(chosen) - set(available))
-    if unknown or not chosen:
-        raise ValueError(
-            f"runs {unknown or chosen} are not in the warehouse {path}; loaded runs: {available}"
-        )
+    settings, path, chosen = publish_settings(warehouse_path, runs, target, build)
     logger = get_run_logger()
     logger.info("publishing %s to %s", ", ".join(chosen), settings.describe())
     rows = {run_id: publish_one(path, run_id) for run_id in chosen}
@@ -111,4 +122,4 @@ def publish(
 
 
 if __name__ == "__main__":
-    run_command(publish)
+    run_command(publish, check=publish_settings)

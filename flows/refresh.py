@@ -127,4 +127,8 @@ def refresh(
 
 
 if __name__ == "__main__":
-    run_command(refresh, after=lambda result: print(result))
+    run_command(
+        refresh,
+        check=lambda force, **parameters: pipeline_settings(**parameters),
+        after=lambda result: print(result),
+    )

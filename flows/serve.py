@@ -36,9 +36,10 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.calibrate import calibrate
 from flows.campaign import campaign
-from flows.prefect_server import prefect_server
+from flows.prefect_server import ServerUnavailable, prefect_server
 from flows.refresh import refresh
 from python_models.paths import REPO_ROOT, resolve_warehouse_path
+from python_models.warehouse.preflight import check_build_file
 
 PREFECT_HOME = REPO_ROOT / ".prefect"
 
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"serve: --parameters is not JSON: {exc}") from exc
     try:
         served = deployments(
-            resolve_warehouse_path(arguments.warehouse_path),
+            check_build_file(resolve_warehouse_path(arguments.warehouse_path)),
             arguments.only,
             dict(arguments.cron),
             parameters,
@@ -155,11 +156,15 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"serve: {exc}") from exc
     api_url = os.environ.get("PREFECT_API_URL")
     server = nullcontext(api_url) if api_url else prefect_server(PREFECT_HOME, arguments.port)
-    with server as url:
-        os.environ["PREFECT_API_URL"] = url  # the flow runs' processes inherit it
-        with temporary_settings({PREFECT_API_URL: url}):
-            print(f"serving {', '.join(d.name for d in served)} against {url}", file=sys.stderr)
-            serve(*served, pause_on_shutdown=False)
+    try:
+        with server as url:
+            os.environ["PREFECT_API_URL"] = url  # the flow runs' processes inherit it
+            with temporary_settings({PREFECT_API_URL: url}):
+                names = ", ".join(d.name for d in served)
+                print(f"serving {names} against {url}", file=sys.stderr)
+                serve(*served, pause_on_shutdown=False)
+    except ServerUnavailable as exc:
+        raise SystemExit(f"serve: {exc}") from None
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from python_models.paths import resolve_warehouse_path
 from python_models.reporting.flow_summaries import publish_markdown
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build
+from python_models.warehouse.preflight import check_database, check_serving_file
 from python_models.warehouse.serving import PublishReport, publish_serving, serving_path_for
 
 
@@ -51,6 +52,15 @@ def build_everything(build_path: Path) -> None:
     get_run_logger().info("dbt build everything:\n%s", "\n".join(lines[-3:]))
 
 
+def serving_settings(
+    warehouse_path: str | None, serving_path: str | None, build: bool
+) -> tuple[Path, Path]:
+    """The ``serving`` flow's files checked before any work: a build file it can write (when
+    it builds) or read, and a serving file it can publish."""
+    build_path = check_database(resolve_warehouse_path(warehouse_path), write=build)
+    return build_path, check_serving_file(build_path, serving_path_for(build_path, serving_path))
+
+
 @flow(name="serving", log_prints=False)
 def serving(
     warehouse_path: str | None = None, serving_path: str | None = None, build: bool = True
@@ -68,15 +78,13 @@ def serving(
         Run ``dbt build`` (every model and test) first; a failure publishes nothing. Without
         it, the build file is published as it is.
     """
-    build_path = resolve_warehouse_path(warehouse_path)
-    if not build_path.is_file():
-        raise FileNotFoundError(f"no warehouse at {build_path}: run the pipeline (make run) first")
+    build_path, serving_file = serving_settings(warehouse_path, serving_path, build)
     with build_lock(build_path, purpose="serving"):
         if build:
             build_everything(build_path)
-        report = publish_for_readers(build_path, serving_path_for(build_path, serving_path))
+        report = publish_for_readers(build_path, serving_file)
     return {"version_id": report.version_id, "serving_path": str(report.serving_path)}
 
 
 if __name__ == "__main__":
-    run_command(serving, after=lambda result: print(f"published {result}"))
+    run_command(serving, check=serving_settings, after=lambda result: print(f"published {result}"))

@@ -31,7 +31,9 @@ from python_models.simulation import SimulationConfig
 from python_models.simulation.run import Shard, run_shard, simulate
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse.build_lock import build_lock
+from python_models.warehouse.learned import check_learned
 from python_models.warehouse.parquet import load_parquet_run
+from python_models.warehouse.preflight import check_database
 
 
 @task(cache_policy=NO_CACHE)
@@ -116,6 +118,27 @@ def simulate_and_load(
     return rows
 
 
+def simulate_settings(
+    warehouse_path: str | None,
+    learn_id: str,
+    n_households: int | None,
+    simulation: dict | None,
+    simulation_file: str | None,
+    workers: int,
+    allow_shrink: bool,
+) -> tuple[Path, SimulationConfig]:
+    """The ``simulate`` flow's parameters checked before any work: the warehouse (an existing,
+    writable DuckDB file holding the learned market) and the validated config."""
+    if workers < 1:
+        raise ValueError(f"workers = {workers!r} must be >= 1")
+    config = simulation_settings(
+        simulation_file, simulation, learn_id=learn_id, n_households=n_households
+    )
+    path = check_database(resolve_warehouse_path(warehouse_path), write=True)
+    check_learned(path, learn_id)
+    return path, config
+
+
 @flow(name="simulate", log_prints=False)
 def simulate_run(
     warehouse_path: str | None = None,
@@ -155,13 +178,11 @@ def simulate_run(
     -------
     Rows loaded per raw table.
     """
-    if workers < 1:
-        raise ValueError(f"workers = {workers!r} must be >= 1")
-    config = simulation_settings(
-        simulation_file, simulation, learn_id=learn_id, n_households=n_households
+    path, config = simulate_settings(
+        warehouse_path, learn_id, n_households, simulation, simulation_file, workers, allow_shrink
     )
-    return simulate_and_load(resolve_warehouse_path(warehouse_path), config, workers, allow_shrink)
+    return simulate_and_load(path, config, workers, allow_shrink)
 
 
 if __name__ == "__main__":
-    run_command(simulate_run)
+    run_command(simulate_run, check=simulate_settings)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from ..warehouse.connection import scratch
+from ..warehouse.connection import quoted_literal, scratch
 
 RUN_ID = "complete_journey"
 SOURCE_TABLES = (
@@ -80,8 +80,8 @@ def read_complete_journey(
     with scratch() as con:
         folder = data_dir()
         for name in SOURCE_TABLES:
-            path = str(folder / f"{name}.parquet").replace("'", "''")
-            con.execute(f"CREATE VIEW src_{name} AS SELECT * FROM read_parquet('{path}')")
+            path = quoted_literal(folder / f"{name}.parquet")
+            con.execute(f"CREATE VIEW src_{name} AS SELECT * FROM read_parquet({path})")
 
         if reference_households is None:
             con.execute(

@@ -99,9 +99,21 @@ class SimulationConfig:
 
 def read_values(path: str | Path) -> dict[str, Any]:
     """The nested values a TOML or JSON simulation file sets (fields it leaves out absent)."""
-    path = Path(path)
-    text = path.read_text()
-    return json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    path = Path(path).expanduser().resolve()
+    if path.is_dir():
+        raise ValueError(f"simulation file {path} is a folder: give a .toml or .json file")
+    if not path.is_file():
+        raise FileNotFoundError(f"no simulation file at {path}")
+    if path.suffix not in (".json", ".toml"):
+        raise ValueError(f"simulation file {path} must end in .toml or .json")
+    try:
+        text = path.read_text()
+        values = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSON and TOML errors are ValueErrors
+        raise ValueError(f"simulation file {path} cannot be read: {exc}") from None
+    if not isinstance(values, dict):
+        raise ValueError(f"simulation file {path} must hold a table of settings")
+    return values
 
 
 def _build(cls: type, values: Any, where: str) -> Any:

@@ -45,6 +45,17 @@ def _holder(lock_file: Path) -> str:
     return f" ({text})" if text else ""
 
 
+def check_not_busy(build_path: str | Path) -> None:
+    """Raise ``WarehouseBusy`` now if another run holds the build file's lock (a check before
+    any work; the run still takes the lock itself when it starts writing)."""
+    lock_file = lock_path_for(build_path)
+    with _guard:
+        if lock_file in _held or not lock_file.exists():
+            return
+    with build_lock(build_path, purpose="a check"):
+        pass
+
+
 @contextmanager
 def build_lock(build_path: str | Path, *, purpose: str = "a run") -> Iterator[None]:
     """Hold the build file's writer lock for the block, or raise ``WarehouseBusy`` at once."""

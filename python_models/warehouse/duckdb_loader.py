@@ -21,6 +21,7 @@ from ..vocabulary.raw_tables import (
 from .batch import canonical_select_sql, register_batch, row_count, rows_bar
 from .connection import connect
 from .ddl import raw_schema_ddl
+from .preflight import check_build_file
 from .shrink import check_shrink
 from .validation import check_table_set
 
@@ -75,7 +76,8 @@ def load_run(
     started = time.perf_counter()
     check_run_id(run_id)
     check_table_set(run_id, set(tables))
-    with connect(warehouse_path) as con:
+    path = check_build_file(warehouse_path)
+    with connect(path) as con:
         register_batch(con, run_id, tables)
         sizes = {t.name: row_count(tables.get(t.name)) for t in RAW_TABLES}
         check_shrink(run_id, held_rows(con, run_id), sizes, allow_shrink=allow_shrink)

@@ -26,6 +26,30 @@ def write_learned(
     return replace_keyed(con, LEARNED_SCHEMA, {"learn_id": learn_id}, tables)
 
 
+def learn_ids(warehouse_path: str | Path) -> list[str]:
+    """Every learning pass the warehouse holds (none without a learned schema)."""
+    with connect(warehouse_path, read_only=True) as con:
+        if not has_schema(con, LEARNED_SCHEMA):
+            return []
+        return [
+            row[0]
+            for row in con.execute(
+                f"SELECT DISTINCT learn_id FROM {LEARNED_SCHEMA}.learned_config ORDER BY 1"
+            ).fetchall()
+        ]
+
+
+def check_learned(warehouse_path: str | Path, learn_id: str) -> None:
+    """The warehouse holds the learning pass ``learn_id``, or ``ValueError`` naming those it
+    holds."""
+    held = learn_ids(warehouse_path)
+    if learn_id not in held:
+        raise ValueError(
+            f"{Path(warehouse_path)} holds no learned market '{learn_id}' (it holds "
+            f"{held or 'none'}): run the pipeline (make run) first, or choose one it holds"
+        )
+
+
 def read_learned(
     warehouse_path: str | Path,
     learn_id: str,

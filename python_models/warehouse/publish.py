@@ -14,24 +14,8 @@ from ..vocabulary.identifiers import check_run_id
 from ..vocabulary.raw_tables import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
 from .connection import connect
 from .duckdb_loader import LoadReport
+from .loaded_runs import run_ids
 from .snowflake_settings import SnowflakeSettings
-
-
-def run_ids(warehouse_path: str | Path) -> list[str]:
-    """Every run loaded in the DuckDB warehouse (none in a file that holds no raw schema)."""
-    with connect(warehouse_path, read_only=True) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-            [RAW_SCHEMA, RUNS_TABLE],
-        ).fetchone()[0]
-        if not exists:
-            return []
-        return [
-            row[0]
-            for row in con.execute(
-                f"SELECT {RUN_ID_COLUMN} FROM {RAW_SCHEMA}.{RUNS_TABLE} ORDER BY 1"
-            ).fetchall()
-        ]
 
 
 def read_run(

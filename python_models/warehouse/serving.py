@@ -172,28 +172,37 @@ def publish_serving(
             stale.unlink()
         history = _previous_versions(serving)
         temporary = serving.with_name(f".{serving.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        with connect(temporary) as con:
-            con.execute(f"ATTACH {quoted_literal(build)} AS build (READ_ONLY)")
-            relations = _published_relations(con)
-            for schema in sorted({schema for schema, _, _ in relations}):
-                con.execute(f"CREATE SCHEMA {_identifier(schema)}")
-            for schema, name, comment in relations:
-                target = f"{_identifier(schema)}.{_identifier(name)}"
-                con.execute(f"CREATE TABLE {target} AS SELECT * FROM build.{target}")
-                if comment:
-                    con.execute(f"COMMENT ON TABLE {target} IS {quoted_literal(comment)}")
-            for schema, name, column, comment in _column_comments(con):
-                con.execute(
-                    f"COMMENT ON COLUMN {_identifier(schema)}.{_identifier(name)}."
-                    f"{_identifier(column)} IS {quoted_literal(comment)}"
+        try:
+            with connect(temporary) as con:
+                con.execute(f"ATTACH {quoted_literal(build)} AS build (READ_ONLY)")
+                relations = _published_relations(con)
+                if not relations:
+                    raise ValueError(
+                        f"{build} holds no built tables to publish (schemas "
+                        f"{', '.join(PUBLISHED_SCHEMAS)}): build it first (make run)"
+                    )
+                for schema in sorted({schema for schema, _, _ in relations}):
+                    con.execute(f"CREATE SCHEMA {_identifier(schema)}")
+                for schema, name, comment in relations:
+                    target = f"{_identifier(schema)}.{_identifier(name)}"
+                    con.execute(f"CREATE TABLE {target} AS SELECT * FROM build.{target}")
+                    if comment:
+                        con.execute(f"COMMENT ON TABLE {target} IS {quoted_literal(comment)}")
+                for schema, name, column, comment in _column_comments(con):
+                    con.execute(
+                        f"COMMENT ON COLUMN {_identifier(schema)}.{_identifier(name)}."
+                        f"{_identifier(column)} IS {quoted_literal(comment)}"
+                    )
+                con.execute("DETACH build")
+                sums = table_checksums(con, [(schema, name) for schema, name, _ in relations])
+                version_id = _version_id(started, sums)
+                _write_metadata(
+                    con, relations, sums, history, version_id, started, build, inputs_fingerprint
                 )
-            con.execute("DETACH build")
-            sums = table_checksums(con, [(schema, name) for schema, name, _ in relations])
-            version_id = _version_id(started, sums)
-            _write_metadata(
-                con, relations, sums, history, version_id, started, build, inputs_fingerprint
-            )
-            con.execute("CHECKPOINT")
+                con.execute("CHECKPOINT")
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # a failed publish leaves nothing behind
+            raise
         _fsync(temporary)
         os.replace(temporary, serving)
         _fsync(serving.parent)
