@@ -81,3 +81,25 @@ def test_a_reference_run_that_is_not_loaded_stops_the_build(tmp_path):
         [*test, "--vars", json.dumps({"calibration_reference_run": "tiny"})],
         warehouse_path=path, echo=output.append,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["FUEL", [], ["FUEL", 3], [""]])
+def test_a_list_var_that_is_not_a_list_of_names_is_named(tmp_path, value):
+    output: list[str] = []
+    with pytest.raises(DbtError):
+        compile_models(
+            tmp_path, ["stg_raw__products"], output, "--vars",
+            json.dumps({"bulk_departments": value}),
+        )  # fmt: skip
+    assert any("var bulk_departments = " in line and "list of names" in line for line in output)
+
+
+def test_a_name_with_a_quote_stays_a_literal(tmp_path):
+    """A department named with a quote is one string in the SQL, never a change to the query."""
+    output: list[str] = []
+    value = ["FUEL", "KIDS' TOYS') or (1=1"]
+    compile_models(
+        tmp_path, ["stg_raw__products"], output, "--vars", json.dumps({"bulk_departments": value})
+    )
+    compiled = next(tmp_path.rglob("stg_raw__products.sql")).read_text()
+    assert "department in ('FUEL', 'KIDS'' TOYS'') or (1=1')" in compiled

@@ -1,5 +1,3 @@
-{#- The departments whose quantities are not shopper units, as a SQL list. -#}
-{%- set bulk_departments = "'" ~ var('bulk_departments') | join("', '") ~ "'" %}
 with
 
 source as (
@@ -18,7 +16,7 @@ renamed as (
         cast(package_size as varchar) as package_size,
         {{ pack_size_amount('package_size') }} as pack_size_amount,
         {{ pack_size_unit('package_size') }} as pack_size_unit,
-        coalesce(department in ({{ bulk_departments }}), false) as is_bulk,
+        coalesce(department in ({{ string_list_var('bulk_departments') }}), false) as is_bulk,
         department is null and brand is null and product_category is null as is_placeholder
     from source
 )
