@@ -226,5 +226,10 @@ def calibrate(
             shutil.rmtree(work, ignore_errors=True)
 
 
+def main(argv: list[str] | None = None) -> None:
+    """The command line (``python -m flows.calibrate``); ``argv`` default: ``sys.argv``."""
+    run_command(calibrate, argv, check=calibration_settings)
+
+
 if __name__ == "__main__":
-    run_command(calibrate, check=calibration_settings)
+    main()

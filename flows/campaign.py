@@ -237,7 +237,12 @@ def campaign_settings(
     return path, config, reports, workers, serving
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
+    """The command line (``python -m flows.campaign``); ``argv`` default: ``sys.argv``."""
     run_command(
-        campaign, check=campaign_settings, after=lambda result: print(evaluation_text(result))
+        campaign, argv, check=campaign_settings, after=lambda result: print(evaluation_text(result))
     )
+
+
+if __name__ == "__main__":
+    main()

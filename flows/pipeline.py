@@ -404,5 +404,10 @@ def pipeline(
     return build_warehouse(settings, reload_reference, inputs_fingerprint)
 
 
+def main(argv: list[str] | None = None) -> None:
+    """The command line (``python -m flows.pipeline``); ``argv`` default: ``sys.argv``."""
+    run_command(pipeline, argv, check=check_pipeline)
+
+
 if __name__ == "__main__":
-    run_command(pipeline, check=check_pipeline)
+    main()

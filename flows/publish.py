@@ -121,5 +121,10 @@ def publish(
     return rows
 
 
+def main(argv: list[str] | None = None) -> None:
+    """The command line (``python -m flows.publish``); ``argv`` default: ``sys.argv``."""
+    run_command(publish, argv, check=publish_settings)
+
+
 if __name__ == "__main__":
-    run_command(publish, check=publish_settings)
+    main()

@@ -126,9 +126,15 @@ def refresh(
     return {"refreshed": True, "version_id": version["version_id"], "changed": changed}
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
+    """The command line (``python -m flows.refresh``); ``argv`` default: ``sys.argv``."""
     run_command(
         refresh,
+        argv,
         check=lambda force, **parameters: pipeline_settings(**parameters),
         after=lambda result: print(result),
     )
+
+
+if __name__ == "__main__":
+    main()

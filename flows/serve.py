@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from prefect import Flow, serve
+from prefect.client.schemas.schedules import CronSchedule
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.calibrate import calibrate
@@ -92,6 +93,13 @@ def deployments(
     unknown = sorted((set(names or []) | set(crons) | set(parameters)) - set(SCHEDULES))
     if unknown:
         raise ValueError(f"no deployment named {unknown}; the deployments: {list(SCHEDULES)}")
+    for name, cron in crons.items():
+        try:
+            CronSchedule(cron=cron)
+        except ValueError:  # pydantic's ValidationError, a ValueError
+            raise ValueError(
+                f"--cron {name}={cron!r} is not a cron expression (five fields, e.g. '0 2 * * *')"
+            ) from None
     return [
         schedule.flow.to_deployment(
             name=name,

@@ -86,5 +86,12 @@ def serving(
     return {"version_id": report.version_id, "serving_path": str(report.serving_path)}
 
 
+def main(argv: list[str] | None = None) -> None:
+    """The command line (``python -m flows.serving``); ``argv`` default: ``sys.argv``."""
+    run_command(
+        serving, argv, check=serving_settings, after=lambda result: print(f"published {result}")
+    )
+
+
 if __name__ == "__main__":
-    run_command(serving, check=serving_settings, after=lambda result: print(f"published {result}"))
+    main()

@@ -184,5 +184,10 @@ def simulate_run(
     return simulate_and_load(path, config, workers, allow_shrink)
 
 
+def main(argv: list[str] | None = None) -> None:
+    """The command line (``python -m flows.simulate``); ``argv`` default: ``sys.argv``."""
+    run_command(simulate_run, argv, check=simulate_settings)
+
+
 if __name__ == "__main__":
-    run_command(simulate_run, check=simulate_settings)
+    main()
