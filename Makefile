@@ -8,6 +8,9 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 UV_VERSION := 0.13.9
 WAREHOUSE_PATH ?= $(CURDIR)/warehouse/retail.duckdb
+# Absolute whatever is given: dbt runs in dbt_project/ and would resolve a relative path there,
+# creating an empty file beside the models instead of using the warehouse meant.
+override WAREHOUSE_PATH := $(abspath $(WAREHOUSE_PATH))
 
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -58,6 +61,8 @@ dashboard: install
 
 # The dbt docs site of the warehouse (after make run): dbt_project/target/index.html.
 docs: install
+	@$(VENV)/bin/python -c "import sys; from python_models.warehouse.preflight import \
+		require_warehouse; require_warehouse(sys.argv[1])" "$(WAREHOUSE_PATH)"
 	WAREHOUSE_PATH="$(WAREHOUSE_PATH)" $(VENV)/bin/dbt docs generate --project-dir dbt_project \
 		--profiles-dir . --target-path target/docs
 	@echo "docs: dbt_project/target/docs/index.html (or: .venv/bin/dbt docs serve --project-dir dbt_project --profiles-dir . --target-path target/docs)"

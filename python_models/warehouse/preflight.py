@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -138,3 +139,12 @@ def check_run(path: Path, run_id: str) -> None:
             f"{path} holds no run '{run_id}' (it holds {held or 'none'}): run the pipeline "
             "(make run) first, or choose one it holds"
         )
+
+
+def require_warehouse(path: str) -> None:
+    """For make targets that read a warehouse (make docs): an existing, readable DuckDB file,
+    or its one-line problem and exit status 1."""
+    try:
+        check_database(path, write=False)
+    except ValueError as exc:
+        sys.exit(str(exc))
