@@ -44,13 +44,14 @@ from python_models.simulation.settings import simulation_settings
 from python_models.warehouse import load_run
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.builds import dbt_build, snowflake_build
-from python_models.warehouse.loaded_runs import run_ids
+from python_models.warehouse.loaded_runs import run_households, run_ids
 from python_models.warehouse.preflight import (
     check_build_file,
     check_creatable,
     check_serving_file,
 )
 from python_models.warehouse.serving import PublishReport, serving_path_for
+from python_models.warehouse.shrink import check_planned_households
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
 from python_models.warehouse.summary import counts_by_key, row_counts
 
@@ -223,6 +224,13 @@ def pipeline_settings(**given) -> PipelineSettings:
         raise ValueError(f"workers = {workers!r} must be >= 1")
     if warehouse not in WAREHOUSES:
         raise ValueError(f"warehouse {warehouse!r} is not one of {WAREHOUSES}")
+    if path.exists():  # a run replaced by one of far fewer households needs intent
+        for held_run, planned in (
+            (run_id, reference_households),
+            (simulation_config.run_id, simulation_config.n_households),
+        ):
+            held = run_households(path, held_run)
+            check_planned_households(held_run, held, planned, allow_shrink=allow_shrink)
     if warehouse == "snowflake":  # refuse a bad target or missing credentials before any work
         snowflake_build(snowflake_target)
         SnowflakeSettings.from_env()

@@ -32,8 +32,10 @@ from python_models.simulation.run import Shard, run_shard, simulate
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.learned import check_learned
+from python_models.warehouse.loaded_runs import run_households
 from python_models.warehouse.parquet import load_parquet_run
 from python_models.warehouse.preflight import check_database
+from python_models.warehouse.shrink import check_planned_households
 
 
 @task(cache_policy=NO_CACHE)
@@ -136,6 +138,8 @@ def simulate_settings(
     )
     path = check_database(resolve_warehouse_path(warehouse_path), write=True)
     check_learned(path, learn_id)
+    held = run_households(path, config.run_id)
+    check_planned_households(config.run_id, held, config.n_households, allow_shrink=allow_shrink)
     return path, config
 
 

@@ -23,3 +23,13 @@ def run_ids(warehouse_path: str | Path) -> list[str]:
                 f"SELECT {RUN_ID_COLUMN} FROM {RAW_SCHEMA}.{RUNS_TABLE} ORDER BY 1"
             ).fetchall()
         ]
+
+
+def run_households(warehouse_path: str | Path, run_id: str) -> int:
+    """Households the warehouse holds for ``run_id`` (0 when it holds no such run)."""
+    if run_id not in run_ids(warehouse_path):
+        return 0
+    with connect(warehouse_path, read_only=True) as con:
+        return con.execute(
+            f"SELECT count(*) FROM {RAW_SCHEMA}.households WHERE {RUN_ID_COLUMN} = ?", [run_id]
+        ).fetchone()[0]

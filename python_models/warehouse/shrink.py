@@ -42,3 +42,18 @@ def check_shrink(
             f"warehouse is unchanged; if that is intended, load it with allow_shrink=True "
             f"(--allow-shrink)"
         )
+
+
+def check_planned_households(
+    run_id: str, held: int, planned: int | None, *, allow_shrink: bool
+) -> None:
+    """Before any work: a run about to be replaced by one of far fewer households (``planned``;
+    None: all there are) would lose most of its lines at load, so it is refused now, by the
+    same rule, rather than after minutes of reading or simulating."""
+    if allow_shrink or planned is None or not held or planned >= held * (1 - SHRINK_LIMIT):
+        return
+    raise ShrinkRefused(
+        f"run '{run_id}' holds {held:,} households and would be replaced by {planned:,}, "
+        f"losing most of its lines; nothing was done. If that is intended, pass "
+        f"--allow-shrink (allow_shrink=True), or choose another run id"
+    )
