@@ -8,8 +8,11 @@ A change that should not change behaviour proves it: build the warehouse before 
 (keep each copy's file name: dbt's views name the database they read, which DuckDB takes from
 the file name)
 prints, per relation, its row count and an order-free checksum of its rows in both files,
-and exits 1 if any differs. Doubles are compared at 10 significant digits: parallel float sums
-differ between two builds of the same inputs in the last bits. Relations are matched by
+and exits 1 if any differs. Doubles are compared at 10 significant digits, so a change that only
+reorders float arithmetic (and moves the last bits) passes. With ``--exact`` they are compared
+at full precision (17 significant digits, every bit): two dbt builds of the same inputs give
+bit-identical tables (doubles are summed exactly, dbt_project/macros/exact_aggregates.sql), which
+tests/test_reproducible_build.py holds with this checksum. Relations are matched by
 ``schema.name``; one found under another schema in the other file (a model moved to another
 schema) is matched by its name and reported as moved. Timestamps of when a row was written
 (``loaded_at``, ``logged_at``, ``run_loaded_at``) are left out of the checksum: they differ on every
@@ -31,15 +34,22 @@ WRITE_TIME_COLUMNS = {"loaded_at", "logged_at", "run_loaded_at"}
 FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
 
-def _column_expression(name: str, kind: str) -> str:
+# Significant digits a double is hashed at: 10 by default, 17 (every bit of it) when exact.
+APPROXIMATE_DIGITS = 10
+EXACT_DIGITS = 17
+
+
+def _column_expression(name: str, kind: str, digits: int) -> str:
     quoted = f'"{name}"'
     if kind in FLOAT_TYPES:
-        return f"printf('%.10g', {quoted})"
+        return f"printf('%.{digits}g', {quoted})"
     return quoted
 
 
-def fingerprints(path: Path) -> dict[str, tuple[str, int, int]]:
-    """{schema.name: (kind, rows, checksum)} of every table and view outside the catalog."""
+def fingerprints(path: Path, *, exact: bool = False) -> dict[str, tuple[str, int, int]]:
+    """{schema.name: (kind, rows, checksum)} of every table and view outside the catalog;
+    doubles at 10 significant digits, or at full precision when ``exact``."""
+    digits = EXACT_DIGITS if exact else APPROXIMATE_DIGITS
     con = duckdb.connect(str(path), read_only=True)
     try:
         con.execute("SET enable_progress_bar = false")
@@ -59,7 +69,7 @@ def fingerprints(path: Path) -> dict[str, tuple[str, int, int]]:
                 [schema, name],
             ).fetchall()
             kept = [(c, t) for c, t in columns if c not in WRITE_TIME_COLUMNS]
-            row_hash = "hash(" + ", ".join(_column_expression(c, t) for c, t in kept) + ")"
+            row_hash = "hash(" + ", ".join(_column_expression(c, t, digits) for c, t in kept) + ")"
             rows, checksum = con.execute(
                 f"SELECT count(*), coalesce(sum({row_hash}::HUGEINT) % 18446744073709551616, 0) "
                 f'FROM "{schema}"."{name}"'
@@ -106,16 +116,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("before", type=Path, help="a DuckDB warehouse file")
     parser.add_argument("after", type=Path, nargs="?", help="another one, to compare with")
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="compare doubles at full precision (every bit), not at 10 significant digits",
+    )
     args = parser.parse_args()
     for path in filter(None, (args.before, args.after)):
         if not path.is_file():
             raise SystemExit(f"fingerprint: no DuckDB file at {path}")
-    before = fingerprints(args.before.resolve())
+    before = fingerprints(args.before.resolve(), exact=args.exact)
     if args.after is None:
         for key, (kind, rows, checksum) in before.items():
             print(f"{kind:<6} {key:<70} {rows:>10} {checksum:>21}")
         return
-    lines, differences = compare(before, fingerprints(args.after.resolve()))
+    lines, differences = compare(before, fingerprints(args.after.resolve(), exact=args.exact))
     print("\n".join(lines))
     print(f"\n{len(before)} relations before; {differences} differ")
     sys.exit(1 if differences else 0)

@@ -94,6 +94,7 @@ PIPELINE_WAREHOUSE_MODULES = {
     "test_dashboard.py",
     "test_learning_sweep.py",
     "test_pipeline_e2e.py",
+    "test_reproducible_build.py",
     "test_simulation_market.py",
     "test_simulation_run.py",
     "test_snowflake.py",

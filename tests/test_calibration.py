@@ -245,10 +245,10 @@ def test_calibrate_refuses_bad_input(built, tmp_path, monkeypatch):
         calibrate(warehouse_path=str(built[0]), trials=0)
     with pytest.raises(ValueError, match="holds no run 'nowhere'"):
         calibrate(warehouse_path=str(built[0]), trials=1, reference_run="nowhere")
-    with pytest.raises(FileNotFoundError, match="no warehouse at"):
+    with pytest.raises(ValueError, match="no warehouse at"):
         calibrate(warehouse_path=str(tmp_path / "missing.duckdb"), trials=1)
     duckdb.connect(str(tmp_path / "empty.duckdb")).close()
-    with pytest.raises(ValueError, match="holds no loaded run"):
+    with pytest.raises(ValueError, match=r"holds no run 'complete_journey' \(it holds none\)"):
         calibrate(warehouse_path=str(tmp_path / "empty.duckdb"), trials=1)
     with pytest.raises(ValueError, match="confirm_households = 0 must be >= 1"):
         calibrate(warehouse_path=str(built[0]), trials=1, confirm_households=0)

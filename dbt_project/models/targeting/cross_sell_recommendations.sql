@@ -71,7 +71,7 @@ from_rules as (
         bought.run_id,
         bought.household_id,
         rules.consequent as product_id,
-        sum(rules.confidence * rules.lift) as rule_score,
+        {{ exact_sum('rules.confidence * rules.lift') }} as rule_score,
         count(*) as n_supporting_products
     from bought
     inner join rules
@@ -126,8 +126,9 @@ scored as (
 ranked as (
     select
         *,
-        -- Scores are sums of floats whose order differs between engines; rounded, equal
-        -- scores tie exactly and the product id decides on every warehouse.
+        -- Scores are exact sums of float products, which can still differ between engines
+        -- in their last bits; rounded, equal scores tie exactly and the product id decides on
+        -- every warehouse.
         row_number() over (
             partition by run_id, household_id order by round(score, 9) desc, product_id
         ) as recommendation_rank

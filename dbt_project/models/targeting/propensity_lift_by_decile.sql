@@ -34,7 +34,7 @@ deciles as (
         item_level,
         score_decile,
         count(*) as n_rows,
-        avg(probability) as mean_probability,
+        {{ exact_avg('probability') }} as mean_probability,
         avg(cast(label as double)) as positive_rate
     from ranked
     group by run_id, item_level, score_decile

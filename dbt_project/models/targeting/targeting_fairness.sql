@@ -77,7 +77,7 @@ groups as (
         avg(case when is_targeted then 1.0 else 0.0 end) as targeting_rate,
         sum(case when is_targeted and is_true_target then 1.0 else 0.0 end)
         / nullif(sum(case when is_targeted then 1 else 0 end), 0) as targeting_precision,
-        avg(case when is_targeted then predicted_uplift end) as mean_expected_uplift
+        {{ exact_avg('case when is_targeted then predicted_uplift end') }} as mean_expected_uplift
     from by_group
     group by run_id, dimension, group_value
 ),

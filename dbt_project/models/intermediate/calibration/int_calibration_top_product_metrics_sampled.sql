@@ -74,15 +74,16 @@ units_per_product_week as (
 ),
 
 -- Top products: units per discounted week over units per baseline week, minus 1, over their
--- product-stores (promo_impact_product_store, depth dimension).
+-- product-stores (promo_impact_product_store, depth dimension); the per-week doubles summed
+-- exactly (macros/exact_aggregates.sql), the same bits on every build.
 promo_response as (
     select
         product_impact.run_id,
         product_impact.product_id,
         cast(null as integer) as week,
         'promo_response' as metric,
-        sum(product_impact.n_promo_weeks * product_impact.promo_units_per_week)
-        / sum(product_impact.n_promo_weeks * product_impact.baseline_units_per_week)
+        {{ exact_sum('product_impact.n_promo_weeks * product_impact.promo_units_per_week') }}
+        / {{ exact_sum('product_impact.n_promo_weeks * product_impact.baseline_units_per_week') }}
         - 1 as value
     from product_impact
     inner join top_products using (run_id, product_id)

@@ -6,6 +6,7 @@
 -- treated) - mean(d | comparison), with a Welch standard error; null when either clipped window
 -- is empty or a group is, its standard error when a group has fewer than two households. The
 -- interval is the mart's (var campaign_effect_z), so that a mart rebuilt with another z takes it.
+-- Means and variances are exact sums (macros/exact_aggregates.sql), the same bits on every build.
 with
 
 windows as (
@@ -43,15 +44,24 @@ household_changes as (
     from household_windows
 ),
 
+-- Each household beside its group's mean change, for the variance.
+household_changes_with_group_mean as (
+    select
+        *,
+        {{ exact_avg('spend_change', partition_by='run_id, campaign_id, is_treated') }}
+            as group_mean_change
+    from household_changes
+),
+
 group_stats as (
     select
         run_id,
         campaign_id,
         is_treated,
         count(*) as n_households,
-        avg(spend_change) as mean_change,
-        var_samp(spend_change) as var_change
-    from household_changes
+        {{ exact_avg('spend_change') }} as mean_change,
+        {{ exact_var_samp('spend_change', 'group_mean_change') }} as var_change
+    from household_changes_with_group_mean
     group by run_id, campaign_id, is_treated
 ),
 

@@ -4,7 +4,8 @@
 -- unbiased for the effect on the treated, and mean_true_uplift_treated (simulated runs) is the
 -- value it estimates; under targeting it is confounded. Statistics are null when a group is
 -- empty, standard errors when it has fewer than two households. The interval is the mart's
--- (var campaign_effect_z), so that a mart rebuilt with another z takes it.
+-- (var campaign_effect_z), so that a mart rebuilt with another z takes it. Means and variances
+-- are exact sums (macros/exact_aggregates.sql; spend in cents), the same bits on every build.
 with
 
 windows as (
@@ -19,6 +20,15 @@ true_uplift as (
     select * from {{ ref('stg_raw__true_uplift') }}
 ),
 
+-- Each household beside its group's mean spend, for the variance.
+household_spend_with_group_mean as (
+    select
+        *,
+        {{ exact_avg('spend', scale=2, partition_by='run_id, campaign_id, is_treated') }}
+            as group_mean_spend
+    from household_spend
+),
+
 group_stats as (
     select
         run_id,
@@ -26,9 +36,9 @@ group_stats as (
         is_treated,
         count(*) as n_households,
         avg(case when has_redeemed then 1.0 else 0.0 end) as redemption_rate,
-        avg(spend) as mean_spend,
-        var_samp(spend) as var_spend
-    from household_spend
+        {{ exact_avg('spend', scale=2) }} as mean_spend,
+        {{ exact_var_samp('spend', 'group_mean_spend') }} as var_spend
+    from household_spend_with_group_mean
     group by run_id, campaign_id, is_treated
 ),
 
@@ -36,7 +46,7 @@ treated_uplift as (
     select
         household_spend.run_id,
         household_spend.campaign_id,
-        avg(true_uplift.true_uplift) as mean_true_uplift_treated
+        {{ exact_avg('true_uplift.true_uplift') }} as mean_true_uplift_treated
     from household_spend
     inner join true_uplift
         on household_spend.run_id = true_uplift.run_id

@@ -1,6 +1,6 @@
 -- Per run and calibration metric: the two-sample KS statistic of the run's distribution against
 -- the reference run's (var 'calibration_reference_run'), its complement, and both means and
--- medians; see macros/ks_two_sample.sql.
+-- medians (the means summed exactly, macros/exact_aggregates.sql); see macros/ks_two_sample.sql.
 with
 
 samples as (
@@ -13,7 +13,7 @@ summaries as (
     select
         run_id,
         metric,
-        avg(value) as mean_value,
+        {{ exact_avg('value') }} as mean_value,
         median(value) as median_value
     from samples
     group by run_id, metric

@@ -32,7 +32,7 @@ levels as (
         run_id,
         item_level,
         max(case when item = 'all' then roc_auc end) as roc_auc,
-        avg(case when item <> 'all' then roc_auc end) as mean_item_roc_auc,
+        {{ exact_avg("case when item <> 'all' then roc_auc end") }} as mean_item_roc_auc,
         max(case when item = 'all' then positive_rate end) as positive_rate
     from evaluation
     group by run_id, item_level

@@ -9,7 +9,8 @@
 -- A distribution metric's agreement is its KS complement (calibration_ks); a structure metric's
 -- is its agreement in calibration_structure (behaviour_correlations: 1 - mean |difference of
 -- the Spearman correlations|; product_price_consistency: the share of consistent products), in
--- place of the KS complement of its sample.
+-- place of the KS complement of its sample. Doubles are summed exactly
+-- (macros/exact_aggregates.sql): the same bits on every build.
 {{ require_var_in_range('calibration_imbalance_penalty', 0) }}
 {{ require_var_in_range('calibration_low_metric_penalty', 0) }}
 {{ require_var_in_range('calibration_low_metric_floor', 0, 1) }}
@@ -92,13 +93,19 @@ aggregated as (
         sum(case when is_missing then 1 else 0 end) as n_missing_metrics,
         sum(case when ks_complement < 0.9 then 1 else 0 end) as n_metrics_below_0_90,
         min(ks_complement) as min_ks_complement,
-        sum(weight * ks_complement) / sum(weight) as weighted_mean,
+        {{ exact_sum('weight * ks_complement') }} / {{ exact_sum('weight') }} as weighted_mean,
+        -- A metric at 0 makes the mean 0; nullif keeps its 1 / 0 out of the exact sum (an
+        -- infinity has no decimal).
         case
-            when min(ks_complement) > 0 then sum(weight) / sum(weight / ks_complement)
+            when min(ks_complement) > 0
+                then
+                    {{ exact_sum('weight') }}
+                    / {{ exact_sum('weight / nullif(ks_complement, 0)') }}
             else 0
         end as harmonic_mean,
-        sum(case when ks_complement < {{ floor }} then {{ floor }} - ks_complement else 0 end)
-            as low_metric_shortfall
+        {{ exact_sum(
+            'case when ks_complement < ' ~ floor ~ ' then ' ~ floor ~ ' - ks_complement else 0 end'
+        ) }} as low_metric_shortfall
     from scored_metrics
     group by run_id, reference_run_id
 ),
@@ -107,11 +114,11 @@ spread as (
     select
         scored_metrics.run_id,
         sqrt(
-            sum(
-                scored_metrics.weight
-                * power(scored_metrics.ks_complement - aggregated.weighted_mean, 2)
-            )
-            / sum(scored_metrics.weight)
+            {{ exact_sum(
+                'scored_metrics.weight'
+                ~ ' * power(scored_metrics.ks_complement - aggregated.weighted_mean, 2)'
+            ) }}
+            / {{ exact_sum('scored_metrics.weight') }}
         ) as imbalance
     from scored_metrics
     inner join aggregated using (run_id)

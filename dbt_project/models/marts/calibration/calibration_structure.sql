@@ -43,7 +43,7 @@ correlation_summaries as (
     select
         run_id,
         count(*) as n_behaviour_pairs,
-        avg(abs_rho_difference) as mean_abs_rho_difference,
+        {{ exact_avg('abs_rho_difference') }} as mean_abs_rho_difference,
         max(abs_rho_difference) as max_abs_rho_difference
     from correlations
     group by run_id

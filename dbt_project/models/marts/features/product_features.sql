@@ -35,7 +35,7 @@ sales as (
         sum(case when is_promo then 1 else 0 end) as n_promo_lines,
         sum(case when shelf_price_per_unit is not null then shelf_value end) as priced_shelf_value,
         sum(case when shelf_price_per_unit is not null then quantity end) as priced_units,
-        avg(case when is_promo then discount_depth end) as avg_promo_depth
+        {{ exact_avg('case when is_promo then discount_depth end') }} as avg_promo_depth
     from items
     group by run_id, product_id
 ),

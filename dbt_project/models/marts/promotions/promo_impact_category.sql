@@ -1,5 +1,6 @@
 -- Promotional impact per category and promotion level: the product-store lifts rolled up as
--- ratios of sums, each product-store's promo weeks priced against its own baseline.
+-- ratios of sums, each product-store's promo weeks priced against its own baseline. The per-week
+-- doubles are summed exactly (macros/exact_aggregates.sql), so a rebuild gives the same bits.
 with
 
 product_stores as (
@@ -18,14 +19,16 @@ totals as (
         count(distinct store_id) as n_stores,
         sum(n_promo_weeks) as n_promo_weeks,
         sum(n_baseline_weeks) as n_baseline_weeks,
-        sum(n_promo_weeks * promo_units_per_week) as promo_units,
-        sum(n_promo_weeks * baseline_units_per_week) as expected_baseline_units,
-        sum(n_promo_weeks * promo_revenue_per_week) as promo_revenue,
-        sum(n_promo_weeks * baseline_revenue_per_week) as expected_baseline_revenue,
-        sum(n_promo_weeks * incremental_margin_per_week) as incremental_margin,
+        {{ exact_sum('n_promo_weeks * promo_units_per_week') }} as promo_units,
+        {{ exact_sum('n_promo_weeks * baseline_units_per_week') }} as expected_baseline_units,
+        {{ exact_sum('n_promo_weeks * promo_revenue_per_week') }} as promo_revenue,
+        {{ exact_sum('n_promo_weeks * baseline_revenue_per_week') }} as expected_baseline_revenue,
+        {{ exact_sum('n_promo_weeks * incremental_margin_per_week') }} as incremental_margin,
         sum(n_post_promo_weeks) as n_post_promo_weeks,
-        sum(n_post_promo_weeks * coalesce(post_promo_units_per_week, 0)) as post_promo_units,
-        sum(n_post_promo_weeks * baseline_units_per_week) as expected_post_promo_units
+        {{ exact_sum('n_post_promo_weeks * coalesce(post_promo_units_per_week, 0)') }}
+            as post_promo_units,
+        {{ exact_sum('n_post_promo_weeks * baseline_units_per_week') }}
+            as expected_post_promo_units
     from product_stores
     group by run_id, department, product_category, promo_dimension, promo_level
 ),

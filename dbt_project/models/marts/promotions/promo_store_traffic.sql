@@ -1,5 +1,7 @@
 -- Store traffic against the marketing signal (simulated runs, the only ones with a signal): each
--- store-week's baskets relative to the store's mean week, summarised by signal quintile.
+-- store-week's baskets relative to the store's mean week, summarised by signal quintile. Means,
+-- slope and correlation are exact sums of doubles (macros/exact_aggregates.sql), the same bits on
+-- every build.
 with
 
 signals as (
@@ -69,13 +71,34 @@ scored as (
     from lifted
 ),
 
+-- Each store-week's deviations from the run's mean lift and mean signal (both never null).
+centred as (
+    select
+        run_id,
+        traffic_lift - {{ exact_avg('traffic_lift', partition_by='run_id') }} as lift_deviation,
+        marketing_signal
+        - {{ exact_avg('marketing_signal', partition_by='run_id') }} as signal_deviation
+    from scored
+),
+
+-- regr_slope() and corr() from the centred sums: the slope is co-moment / the signal's moment,
+-- the correlation co-moment / sqrt(both moments); null when the signal or the lift is constant.
+moments as (
+    select
+        run_id,
+        {{ exact_sum('lift_deviation * signal_deviation') }} as co_moment,
+        {{ exact_sum('signal_deviation * signal_deviation') }} as signal_moment,
+        {{ exact_sum('lift_deviation * lift_deviation') }} as lift_moment
+    from centred
+    group by run_id
+),
+
 per_run as (
     select
         run_id,
-        regr_slope(traffic_lift, marketing_signal) as traffic_lift_slope,
-        corr(traffic_lift, marketing_signal) as signal_traffic_correlation
-    from scored
-    group by run_id
+        co_moment / nullif(signal_moment, 0) as traffic_lift_slope,
+        co_moment / nullif(sqrt(signal_moment * lift_moment), 0) as signal_traffic_correlation
+    from moments
 ),
 
 per_quintile as (
@@ -86,9 +109,9 @@ per_quintile as (
         count(distinct store_id) as n_stores,
         min(marketing_signal) as min_signal,
         max(marketing_signal) as max_signal,
-        avg(marketing_signal) as mean_signal,
+        {{ exact_avg('marketing_signal') }} as mean_signal,
         avg(cast(n_baskets as double)) as mean_baskets,
-        avg(traffic_lift) as mean_traffic_lift
+        {{ exact_avg('traffic_lift') }} as mean_traffic_lift
     from scored
     group by run_id, signal_quintile
 ),
