@@ -85,7 +85,7 @@ lint: install
 	$(VENV)/bin/ruff check python_models flows tests benchmarks
 	mkdir -p "$(LINT_TARGET)"
 	WAREHOUSE_PATH="$(LINT_TARGET)/lint.duckdb" DBT_TARGET_PATH=target/sqlfluff \
-		$(VENV)/bin/sqlfluff lint dbt_project/models dbt_project/tests 2>/dev/null
+		$(VENV)/bin/sqlfluff lint --processes 2 dbt_project/models dbt_project/tests 2>/dev/null
 
 clean:
 	rm -rf $(VENV) $(TOOLS) warehouse reports dbt_project/target dbt_project/logs .prefect

@@ -244,10 +244,10 @@ def test_the_real_command_prints_one_line_and_exits_1_before_prefect_starts(work
     assert time.perf_counter() - started < 60  # no server started, no data read
 
 
-def test_an_error_inside_a_flow_shows_no_traceback_unless_asked(workspace):
+def test_an_error_inside_a_flow_shows_no_traceback(workspace):
     """Publishing a warehouse with nothing built fails inside the flow, under Prefect: the
-    console gets Prefect's progress lines and one line of error, no traceback; --debug shows
-    it. The refused publish leaves no serving file."""
+    console gets Prefect's progress lines and one line of error, no traceback. The refused
+    publish leaves no serving file."""
     before = _state(workspace)
     arguments = ["--no-build", "--warehouse-path", str(workspace / "empty.duckdb")]
     done = _command("serving", *arguments)
@@ -257,6 +257,11 @@ def test_an_error_inside_a_flow_shows_no_traceback_unless_asked(workspace):
     assert any(line.startswith("serving: ") and "holds no built tables" in line for line in last)
     assert _state(workspace) == before
 
-    debug = _command("serving", *arguments, "--debug")
-    assert debug.returncode == 1
-    assert "Traceback" in debug.stderr and "holds no built tables" in debug.stderr
+
+def test_debug_raises_the_error_itself(workspace):
+    """--debug: the handled error propagates with its traceback instead of one line."""
+    from flows.simulate import main
+
+    with pytest.raises(ValueError, match="is not a DuckDB database") as raised:
+        main(["--warehouse-path", str(workspace / "text.duckdb"), "--debug"])
+    assert raised.traceback  # the frames down to the check that refused it
