@@ -92,6 +92,7 @@ PIPELINE_WAREHOUSE_MODULES = {
     "test_calibration.py",
     "test_campaign_playback.py",
     "test_dashboard.py",
+    "test_learning_household_estimates.py",
     "test_learning_sweep.py",
     "test_pipeline_e2e.py",
     "test_reproducible_build.py",

@@ -16,6 +16,7 @@ from .base_price_hmm import base_price_changes, learn_base_price_hmm
 from .catalog import learn_catalog
 from .config import LearnConfig
 from .display_mailer import learn_location_mix
+from .household_estimates import learn_household_estimates
 from .household_priors import (
     learn_category_penetration,
     learn_demographic_profiles,
@@ -52,8 +53,8 @@ def learn_market(
     same config gives the same tables.
     """
     config = config or LearnConfig()
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(3)]
-    base_rng, promo_rng, season_rng = streams
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(4)]
+    base_rng, promo_rng, season_rng, household_rng = streams
     seconds: dict[str, float] = {}
 
     def timed(step: str, started: float) -> None:
@@ -132,6 +133,10 @@ def learn_market(
         lifecycle = learn_lifecycle(con, config.run_id)
         timed("household priors", t)
 
+        t = time.perf_counter()
+        households = learn_household_estimates(con, config.run_id, household_rng)
+        timed("household estimates", t)
+
         summary = {
             **coverage,
             "seasonality_median_correlation": float(validation["correlation"].median()),
@@ -163,6 +168,7 @@ def learn_market(
             "learned_shopping_distributions": distributions,
             "learned_category_penetration": penetration,
             "learned_lifecycle": lifecycle,
+            **households,
         }
         t = time.perf_counter()
         rows = write_learned(con, config.learn_id, tables)

@@ -1,0 +1,270 @@
+"""Each real household's behaviour, estimated with shrinkage, and the joint distribution of the
+estimates: what synthetic households are to be drawn from.
+
+Every behaviour is a count over an exposure: active weeks of the weeks in tenure, extra trips
+(beyond the first) of the active weeks, lines of the trips, promoted, coupon and store-brand lines
+of the lines, extra units (beyond one) of the lines, baskets at the home store of the baskets. A
+household seen over little exposure has a noisy rate, so each is estimated by empirical Bayes: a
+population prior fitted by the method of moments (Beta for a share of the exposure, Gamma for a
+rate per unit of it, the overdispersion beyond binomial or Poisson noise being the households'
+heterogeneity), then each household's posterior. A light buyer is pulled towards the population,
+a heavy one keeps what its history shows.
+
+The posterior *mean* would understate heterogeneity (every light buyer near the centre), so each
+household also gets one posterior *draw*: its values spread as the population's do. The draws'
+normal scores (of their ranks) are the Gaussian copula's pseudo-observations; the copula's
+correlation matrix, fitted on them, is the joint structure the simulator is to reproduce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy.special import ndtri
+from scipy.stats import rankdata
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    name: str
+    family: str  # "beta": a share of the exposure; "gamma": a rate per unit of exposure
+    description: str
+
+
+BEHAVIOURS = (
+    Behaviour("visit_share", "beta", "weeks with a visit, of the weeks between first and last"),
+    Behaviour("extra_trips", "gamma", "trips beyond the first, per week with a visit"),
+    Behaviour("lines_per_trip", "gamma", "lines (products) per trip"),
+    Behaviour("promo_share", "beta", "promoted lines, of the non-bulk lines"),
+    Behaviour("coupon_share", "beta", "lines with a coupon discount, of the non-bulk lines"),
+    Behaviour("private_label_share", "beta", "store-brand lines, of the non-bulk lines"),
+    Behaviour("extra_units", "gamma", "units beyond one, per non-bulk line"),
+    Behaviour("home_store_share", "beta", "baskets at the most-visited store, of the baskets"),
+)
+BEHAVIOUR_NAMES = tuple(b.name for b in BEHAVIOURS)
+FAMILIES = {b.name: b.family for b in BEHAVIOURS}
+
+ESTIMATE_COLUMNS = [
+    "household_id",
+    "behaviour",
+    "count",
+    "exposure",
+    "raw_rate",
+    "posterior_mean",
+    "posterior_draw",
+    "normal_score",
+]
+PRIOR_COLUMNS = ["behaviour", "family", "prior_a", "prior_b", "prior_mean", "prior_sd"]
+# The least between-household variance a prior may have, as a share of its mean's scale: a
+# behaviour no more dispersed than its sampling noise gets a tight prior, not an infinite one.
+MIN_RELATIVE_VARIANCE = 1e-4
+
+_COUNTS_SQL = """
+with weeks as (
+    select
+        household_id,
+        count(*) filter (where is_active and is_in_tenure) as active_weeks,
+        count(*) filter (where is_in_tenure) as tenure_weeks,
+        coalesce(sum(n_visits), 0) as trips,
+        coalesce(sum(n_lines), 0) as trip_lines
+    from marts.fct_household_weeks
+    where run_id = $run_id
+    group by household_id
+),
+
+lines as (
+    select
+        household_id,
+        count(*) as lines,
+        count(*) filter (where is_promo) as promo_lines,
+        count(*) filter (where has_coupon) as coupon_lines,
+        count(*) filter (where brand_tier = 'Private') as private_lines,
+        coalesce(sum(greatest(quantity - 1, 0)), 0) as extra_units
+    from marts.fct_transaction_items
+    where run_id = $run_id and not is_bulk
+    group by household_id
+),
+
+stores as (
+    select household_id, store_id, count(*) as baskets
+    from marts.fct_baskets
+    where run_id = $run_id
+    group by household_id, store_id
+),
+
+home as (
+    select household_id, max(baskets) as home_baskets, sum(baskets) as baskets
+    from stores
+    group by household_id
+)
+
+select
+    weeks.household_id,
+    weeks.active_weeks,
+    weeks.tenure_weeks,
+    weeks.trips - weeks.active_weeks as extra_trips,
+    weeks.trips,
+    weeks.trip_lines,
+    coalesce(lines.lines, 0) as lines,
+    coalesce(lines.promo_lines, 0) as promo_lines,
+    coalesce(lines.coupon_lines, 0) as coupon_lines,
+    coalesce(lines.private_lines, 0) as private_lines,
+    coalesce(lines.extra_units, 0) as extra_units,
+    coalesce(home.home_baskets, 0) as home_baskets,
+    coalesce(home.baskets, 0) as baskets
+from weeks
+left join lines on weeks.household_id = lines.household_id
+left join home on weeks.household_id = home.household_id
+where weeks.active_weeks > 0
+order by weeks.household_id
+"""
+
+# behaviour -> (count column, exposure column) of the per-household counts
+_COUNTS = {
+    "visit_share": ("active_weeks", "tenure_weeks"),
+    "extra_trips": ("extra_trips", "active_weeks"),
+    "lines_per_trip": ("trip_lines", "trips"),
+    "promo_share": ("promo_lines", "lines"),
+    "coupon_share": ("coupon_lines", "lines"),
+    "private_label_share": ("private_lines", "lines"),
+    "extra_units": ("extra_units", "lines"),
+    "home_store_share": ("home_baskets", "baskets"),
+}
+
+
+def household_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    """Per household with a visit: the counts and exposures every behaviour is estimated from."""
+    counts = con.execute(_COUNTS_SQL, {"run_id": run_id}).df()
+    if counts.empty:
+        raise ValueError(f"run '{run_id}' has no households with a visit to estimate")
+    return counts
+
+
+def beta_binomial_prior(successes: np.ndarray, trials: np.ndarray) -> tuple[float, float]:
+    """Beta(a, b) of the households' shares by the method of moments: the spread of the raw
+    shares beyond binomial noise (households without trials left out)."""
+    seen = trials > 0
+    k, n = successes[seen].astype(float), trials[seen].astype(float)
+    mean = k.sum() / n.sum()
+    if mean <= 0 or mean >= 1:
+        raise ValueError(f"a share of {mean} has no Beta prior: every household at one end")
+    spread = np.var(k / n)
+    inverse_n = np.mean(1 / n)
+    # E[var of raw shares] = m(1-m) [mean(1/n) + (1 - mean(1/n)) rho], rho = 1 / (a + b + 1)
+    rho = (spread / (mean * (1 - mean)) - inverse_n) / max(1 - inverse_n, 1e-12)
+    rho = float(np.clip(rho, MIN_RELATIVE_VARIANCE, 1 - 1e-6))
+    concentration = 1 / rho - 1
+    return mean * concentration, (1 - mean) * concentration
+
+
+def gamma_poisson_prior(counts: np.ndarray, exposures: np.ndarray) -> tuple[float, float]:
+    """Gamma(shape, rate) of the households' rates by the method of moments: the spread of the
+    raw rates beyond Poisson noise (households without exposure left out)."""
+    seen = exposures > 0
+    k, e = counts[seen].astype(float), exposures[seen].astype(float)
+    mean = k.sum() / e.sum()
+    if mean <= 0:
+        raise ValueError("a rate of 0 has no Gamma prior: no household has a count")
+    variance = np.var(k / e) - mean * np.mean(1 / e)
+    variance = max(variance, MIN_RELATIVE_VARIANCE * mean**2)
+    return mean**2 / variance, mean / variance
+
+
+def posterior(
+    family: str, prior: tuple[float, float], count: np.ndarray, exposure: np.ndarray
+) -> tuple[float, float] | tuple[np.ndarray, np.ndarray]:
+    """Each household's posterior parameters: Beta(a + k, b + n - k) or Gamma(shape + k,
+    rate + e)."""
+    a, b = prior
+    if family == "beta":
+        return a + count, b + exposure - count
+    return a + count, b + exposure
+
+
+def posterior_mean(family: str, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return first / (first + second) if family == "beta" else first / second
+
+
+def posterior_draw(
+    family: str, first: np.ndarray, second: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    return rng.beta(first, second) if family == "beta" else rng.gamma(first, 1 / second)
+
+
+def normal_scores(values: np.ndarray) -> np.ndarray:
+    """The standard normal quantiles of the values' ranks (ties averaged): the Gaussian
+    copula's pseudo-observations."""
+    return ndtri((rankdata(values) - 0.5) / len(values))
+
+
+def estimate_households(
+    counts: pd.DataFrame, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every behaviour's prior (one row each) and every household's estimates (one row per
+    household and behaviour) from the per-household ``counts``."""
+    estimates, priors = [], []
+    for behaviour in BEHAVIOURS:
+        count_column, exposure_column = _COUNTS[behaviour.name]
+        count = counts[count_column].to_numpy(float)
+        exposure = counts[exposure_column].to_numpy(float)
+        fit = beta_binomial_prior if behaviour.family == "beta" else gamma_poisson_prior
+        prior = fit(count, exposure)
+        first, second = posterior(behaviour.family, prior, count, exposure)
+        draw = posterior_draw(behaviour.family, first, second, rng)
+        a, b = prior
+        prior_mean = a / (a + b) if behaviour.family == "beta" else a / b
+        prior_sd = (
+            np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+            if behaviour.family == "beta"
+            else np.sqrt(a) / b
+        )
+        priors.append((behaviour.name, behaviour.family, a, b, prior_mean, prior_sd))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            raw = np.where(exposure > 0, count / exposure, np.nan)
+        estimates.append(
+            pd.DataFrame(
+                {
+                    "household_id": counts["household_id"].to_numpy(),
+                    "behaviour": behaviour.name,
+                    "count": count,
+                    "exposure": exposure,
+                    "raw_rate": raw,
+                    "posterior_mean": posterior_mean(behaviour.family, first, second),
+                    "posterior_draw": draw,
+                    "normal_score": normal_scores(draw),
+                }
+            )
+        )
+    return pd.concat(estimates, ignore_index=True), pd.DataFrame(priors, columns=PRIOR_COLUMNS)
+
+
+def copula_correlation(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The Gaussian copula's correlation matrix of the behaviours, by maximum likelihood on the
+    households' normal scores (their sample correlation), one row per ordered pair."""
+    scores = estimates.pivot_table(index="household_id", columns="behaviour", values="normal_score")
+    scores = scores[list(BEHAVIOUR_NAMES)]
+    matrix = np.corrcoef(scores.to_numpy(), rowvar=False)
+    return pd.DataFrame(
+        [
+            (x, y, float(matrix[i, j]))
+            for i, x in enumerate(BEHAVIOUR_NAMES)
+            for j, y in enumerate(BEHAVIOUR_NAMES)
+        ],
+        columns=["behaviour_x", "behaviour_y", "correlation"],
+    )
+
+
+def learn_household_estimates(
+    con: duckdb.DuckDBPyConnection, run_id: str, rng: np.random.Generator
+) -> dict[str, pd.DataFrame]:
+    """``learned_household_estimates``, ``learned_household_priors`` and
+    ``learned_household_copula`` of ``run_id``."""
+    estimates, priors = estimate_households(household_counts(con, run_id), rng)
+    return {
+        "learned_household_estimates": estimates,
+        "learned_household_priors": priors,
+        "learned_household_copula": copula_correlation(estimates),
+    }
