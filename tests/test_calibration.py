@@ -161,11 +161,19 @@ def test_pipeline_writes_the_calibration_report(built):
     folder = path.parent / "reports" / "calibration" / run
     plots = sorted(p.stem for p in folder.glob("*.png"))
     metrics = pd.read_csv(REPO_ROOT / "seeds" / "calibration_metrics.csv")["metric"]
-    assert plots == sorted(metrics)
+    assert plots == sorted([*metrics, "joint_structure"])
     table = (folder / "ks_complements.md").read_text()
     complements = dict(query(path, "SELECT metric, ks_complement FROM marts.calibration_ks"))
     for metric, complement in complements.items():
         assert f"| {metric} |" in table and f"{complement:.3f}" in table
+    # The joint structure: the heat maps, and the mean gap the structure mart measures.
+    ((mean_gap, max_gap),) = query(
+        path,
+        "SELECT avg(abs_rho_difference), max(abs_rho_difference) "
+        "FROM marts.calibration_behaviour_correlations",
+    )
+    assert f"mean |Δρ| {mean_gap:.3f}, max {max_gap:.3f}" in table
+    assert (folder / "joint_structure.png").stat().st_size > 20_000
 
 
 def test_report_of_an_uncalibrated_run_names_it(built, tmp_path):

@@ -1,5 +1,7 @@
 """The calibration report of a run: one PNG per metric overlaying its distribution on the
-reference run's, and a table of KS complements, read from the calibration marts."""
+reference run's, a table of KS complements, and the joint structure as heat maps (the households'
+behaviour correlations, real, simulated and their difference), read from the calibration
+marts."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from ..warehouse.connection import connect  # noqa: E402
 
 TARGET = 0.90  # KS complement every metric should reach
 QUANTILES = np.linspace(0, 1, 501)  # where each ECDF is drawn: enough for a smooth curve
+STRUCTURE_PLOT = "joint_structure.png"  # the heat maps (a metric is named behaviour_correlations)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,49 @@ def _plot_metric(row: pd.Series, curves: dict[str, np.ndarray], labels, path: Pa
     return path
 
 
+def _behaviour_correlations(con, run_id: str) -> pd.DataFrame:
+    """The run's and the reference's Spearman correlation of every pair of household behaviours
+    (both triangles and the diagonal), one row per ordered pair."""
+    pairs = con.execute(
+        "SELECT behaviour_x, behaviour_y, spearman_rho, reference_spearman_rho "
+        "FROM marts.calibration_behaviour_correlations WHERE run_id = $run",
+        {"run": run_id},
+    ).df()
+    mirrored = pairs.rename(columns={"behaviour_x": "behaviour_y", "behaviour_y": "behaviour_x"})
+    names = sorted(set(pairs["behaviour_x"]) | set(pairs["behaviour_y"]))
+    diagonal = pd.DataFrame(
+        {"behaviour_x": names, "behaviour_y": names, "spearman_rho": 1.0,
+         "reference_spearman_rho": 1.0}
+    )  # fmt: skip
+    return pd.concat([pairs, mirrored, diagonal], ignore_index=True)
+
+
+def _plot_structure(pairs: pd.DataFrame, labels, path: Path) -> Path:
+    """Three heat maps: the reference's behaviour correlations, the run's, and run minus
+    reference."""
+    names = sorted(set(pairs["behaviour_x"]))
+    matrices = [
+        pairs.pivot_table(index="behaviour_x", columns="behaviour_y", values=column)
+        .reindex(index=names, columns=names)
+        .to_numpy()
+        for column in ("reference_spearman_rho", "spearman_rho")
+    ]
+    matrices.append(matrices[1] - matrices[0])
+    titles = [labels[0][1], labels[1][1], "difference (run - reference)"]
+    fig, axes = plt.subplots(1, 3, figsize=(19, 6.5))
+    for ax, matrix, title in zip(axes, matrices, titles, strict=True):
+        image = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
+        ax.set_yticks(range(len(names)), names if ax is axes[0] else [], fontsize=7)
+        for (i, j), value in np.ndenumerate(matrix):
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6)
+    fig.colorbar(image, ax=axes, shrink=0.8, label="Spearman correlation across households")
+    fig.savefig(path, dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
 def write_report(
     warehouse_path: str | Path, run_id: str, reports_dir: str | Path
 ) -> CalibrationReport:
@@ -117,6 +163,7 @@ def write_report(
             )
         reference = score["reference_run_id"].iloc[0]
         curves = _quantile_curves(con, [run_id, reference])
+        structure = _behaviour_correlations(con, run_id)
 
     out.mkdir(parents=True, exist_ok=True)
     labels = [(reference, f"{reference} (reference)"), (run_id, run_id)]
@@ -127,13 +174,17 @@ def write_report(
             r: np.asarray(v, dtype=float) for r, v in zip(own["run_id"], own["values"], strict=True)
         }
         plots.append(_plot_metric(row, by_run, labels, out / f"{row['metric']}.png"))
+    if not structure.empty:
+        plots.append(_plot_structure(structure, labels, out / STRUCTURE_PLOT))
 
     table_path = out / "ks_complements.md"
-    table_path.write_text(_markdown(run_id, reference, scores, score.iloc[0].to_dict()))
+    table_path.write_text(_markdown(run_id, reference, scores, score.iloc[0].to_dict(), structure))
     return CalibrationReport(run_id, reference, scores, score.iloc[0].to_dict(), table_path, plots)
 
 
-def _markdown(run_id: str, reference: str, scores: pd.DataFrame, score: dict) -> str:
+def _markdown(
+    run_id: str, reference: str, scores: pd.DataFrame, score: dict, structure: pd.DataFrame
+) -> str:
     lines = [
         f"# Calibration of `{run_id}` against `{reference}`",
         "",
@@ -154,4 +205,19 @@ def _markdown(run_id: str, reference: str, scores: pd.DataFrame, score: dict) ->
             f"{row['run_mean']:.4g} / {row['reference_mean']:.4g} | "
             f"{row['run_median']:.4g} / {row['reference_median']:.4g} |"
         )
+    off_diagonal = structure[structure["behaviour_x"] < structure["behaviour_y"]]
+    if not off_diagonal.empty:
+        gaps = (off_diagonal["spearman_rho"] - off_diagonal["reference_spearman_rho"]).abs()
+        worst = off_diagonal.loc[gaps.idxmax()]
+        lines += [
+            "",
+            "## Joint structure",
+            "",
+            f"Households' behaviour correlations (Spearman), reference, run and difference: "
+            f"mean |Δρ| {gaps.mean():.3f}, max {gaps.max():.3f} ({worst['behaviour_x']} × "
+            f"{worst['behaviour_y']}: {worst['spearman_rho']:.2f} against "
+            f"{worst['reference_spearman_rho']:.2f}).",
+            "",
+            f"![behaviour correlations]({STRUCTURE_PLOT})",
+        ]
     return "\n".join(lines) + "\n"
