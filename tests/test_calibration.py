@@ -229,9 +229,11 @@ def test_calibrate_logs_every_trial_and_writes_the_best_config(tuned):
     # The best settings are scored again at the confirming scale.
     assert best["confirm_households"] == 80 and best["trial_households"] == 60
     assert len(best["ks_complements"]) == METRICS
-    # ... and their report is regenerated: a PNG per metric and the table of complements.
+    # ... and their report is regenerated: a PNG per metric, the joint structure's heat maps
+    # and the table of complements.
     report = Path(best["report"])
-    assert report.name == "test_best" and len(list(report.glob("*.png"))) == METRICS
+    assert report.name == "test_best" and len(list(report.glob("*.png"))) == METRICS + 1
+    assert (report / "joint_structure.png").exists()
     assert "| household_promo_share |" in (report / "ks_complements.md").read_text()
     assert 0 <= best["score"] <= best["harmonic_mean"] <= 1
     config = SimulationConfig.from_file(best["file"])
