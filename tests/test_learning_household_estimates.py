@@ -12,6 +12,7 @@ from scipy.special import ndtr
 
 from python_models.learning.household_estimates import (
     BEHAVIOUR_NAMES,
+    DEMOGRAPHICS,
     beta_binomial_prior,
     copula_correlation,
     estimate_households,
@@ -119,6 +120,33 @@ def test_draws_spread_as_the_population_and_the_copula_finds_the_correlation():
     assert copula.loc[("visit_share", "visit_share"), "correlation"] == pytest.approx(1)
 
 
+def test_demographic_bands_join_the_copula_over_the_households_that_have_them():
+    """An income band that goes with the store-brand share is found, over the third of the
+    households whose demographics are known."""
+    rng = np.random.default_rng(10)
+    counts, _ = _counts(rng, correlation=0.0)
+    estimates, _ = estimate_households(counts, np.random.default_rng(11))
+    private = estimates[estimates["behaviour"] == "private_label_share"].set_index("household_id")
+    known = rng.choice(N, N // 3, replace=False)
+    latent = -0.5 * private.loc[known, "normal_score"].to_numpy() + np.sqrt(0.75) * (
+        rng.standard_normal(len(known))
+    )
+    demographics = pd.DataFrame(
+        {
+            "household_id": known,
+            "age_band": rng.choice([19.0, 25.0, 35.0, 45.0, 55.0, 65.0], len(known)),
+            "income_band": np.digitize(latent, [-1.0, -0.3, 0.3, 1.0]).astype(float),
+            "household_size": rng.choice([1.0, 2.0, 3.0], len(known)),
+            "kids_count": rng.choice([0.0, 1.0], len(known)),
+        }
+    )
+    copula = copula_correlation(estimates, demographics).set_index(["behaviour_x", "behaviour_y"])
+    assert len(copula) == (len(BEHAVIOUR_NAMES) + len(DEMOGRAPHICS)) ** 2
+    income = copula.loc[("income_band", "private_label_share"), "correlation"]
+    assert -0.55 < income < -0.35  # -0.5, less what four bands keep of it
+    assert abs(copula.loc[("age_band", "private_label_share"), "correlation"]) < 0.1
+
+
 def test_the_same_seed_gives_the_same_estimates():
     counts, _ = _counts(np.random.default_rng(6), correlation=0.3)
     first, _ = estimate_households(counts, np.random.default_rng(7))
@@ -129,7 +157,8 @@ def test_the_same_seed_gives_the_same_estimates():
 
 
 def test_the_pipeline_learns_every_real_households_estimates(built):
-    """One row per household with a visit and behaviour, and a full copula, for the real run."""
+    """One row per household with a visit and behaviour, and a full copula (the demographic
+    bands included), for the real run."""
     path, _ = built
     households = query(
         path,
@@ -149,5 +178,5 @@ def test_the_pipeline_learns_every_real_households_estimates(built):
         "select count(*), min(correlation), max(correlation) from learned.learned_household_copula "
         "where learn_id = 'complete_journey'",
     )[0]
-    assert pairs[0] == len(BEHAVIOUR_NAMES) ** 2
+    assert pairs[0] == (len(BEHAVIOUR_NAMES) + len(DEMOGRAPHICS)) ** 2
     assert -1 <= pairs[1] < pairs[2] <= 1.0 + 1e-12

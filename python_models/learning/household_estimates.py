@@ -13,7 +13,10 @@ a heavy one keeps what its history shows.
 The posterior *mean* would understate heterogeneity (every light buyer near the centre), so each
 household also gets one posterior *draw*: its values spread as the population's do. The draws'
 normal scores (of their ranks) are the Gaussian copula's pseudo-observations; the copula's
-correlation matrix, fitted on them, is the joint structure the simulator is to reproduce.
+correlation matrix, fitted on them, is the joint structure the simulator is to reproduce. The
+ordered demographic bands (age, income, household size, children) join the copula through the
+normal scores of their ranks, over the households whose demographics are known (a pair with a
+band is correlated over those households only), so behaviour and demographics go together.
 """
 
 from __future__ import annotations
@@ -122,6 +125,10 @@ where weeks.active_weeks > 0
 order by weeks.household_id
 """
 
+# The ordered demographic bands the copula holds beside the behaviours: each band's order is its
+# first number ("Under 15K" is the lowest income band).
+DEMOGRAPHICS = ("age_band", "income_band", "household_size", "kids_count")
+
 # behaviour -> (count column, exposure column) of the per-household counts
 _COUNTS = {
     "visit_share": ("active_weeks", "tenure_weeks"),
@@ -141,6 +148,21 @@ def household_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFram
     if counts.empty:
         raise ValueError(f"run '{run_id}' has no households with a visit to estimate")
     return counts
+
+
+def household_demographics(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    """Per household with known demographics: each ordered band as its rank (the band's first
+    number; "Under ..." lowest)."""
+    bands = con.execute(
+        f"select household_id, {', '.join(DEMOGRAPHICS)} from marts.dim_households "
+        "where run_id = $run_id and has_demographics order by household_id",
+        {"run_id": run_id},
+    ).df()
+    for column in DEMOGRAPHICS:
+        text = bands[column].astype("string")
+        first = text.str.extract(r"(\d+)", expand=False).astype("Float64")
+        bands[column] = first.where(~text.str.startswith("Under"), -1.0).astype(float)
+    return bands
 
 
 def beta_binomial_prior(successes: np.ndarray, trials: np.ndarray) -> tuple[float, float]:
@@ -241,18 +263,27 @@ def estimate_households(
     return pd.concat(estimates, ignore_index=True), pd.DataFrame(priors, columns=PRIOR_COLUMNS)
 
 
-def copula_correlation(estimates: pd.DataFrame) -> pd.DataFrame:
-    """The Gaussian copula's correlation matrix of the behaviours, by maximum likelihood on the
-    households' normal scores (their sample correlation), one row per ordered pair."""
+def copula_correlation(
+    estimates: pd.DataFrame, demographics: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The Gaussian copula's correlation matrix of the behaviours and the demographic bands, by
+    maximum likelihood on the households' normal scores (their sample correlation; a pair with
+    a band over the households whose band is known), one row per ordered pair."""
     scores = estimates.pivot_table(index="household_id", columns="behaviour", values="normal_score")
     scores = scores[list(BEHAVIOUR_NAMES)]
-    matrix = np.corrcoef(scores.to_numpy(), rowvar=False)
+    names = list(BEHAVIOUR_NAMES)
+    if demographics is not None and not demographics.empty:
+        bands = demographics.set_index("household_id")[list(DEMOGRAPHICS)]
+        bands = bands.reindex(scores.index)
+        for column in DEMOGRAPHICS:
+            known = bands[column].dropna()
+            if len(known) > 1 and known.min() < known.max():
+                scores[column] = np.nan
+                scores.loc[known.index, column] = normal_scores(known.to_numpy())
+                names.append(column)
+    matrix = scores[names].corr().to_numpy()  # pairwise over the households with both
     return pd.DataFrame(
-        [
-            (x, y, float(matrix[i, j]))
-            for i, x in enumerate(BEHAVIOUR_NAMES)
-            for j, y in enumerate(BEHAVIOUR_NAMES)
-        ],
+        [(x, y, float(matrix[i, j])) for i, x in enumerate(names) for j, y in enumerate(names)],
         columns=["behaviour_x", "behaviour_y", "correlation"],
     )
 
@@ -263,8 +294,9 @@ def learn_household_estimates(
     """``learned_household_estimates``, ``learned_household_priors`` and
     ``learned_household_copula`` of ``run_id``."""
     estimates, priors = estimate_households(household_counts(con, run_id), rng)
+    demographics = household_demographics(con, run_id)
     return {
         "learned_household_estimates": estimates,
         "learned_household_priors": priors,
-        "learned_household_copula": copula_correlation(estimates),
+        "learned_household_copula": copula_correlation(estimates, demographics),
     }
