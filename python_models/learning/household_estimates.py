@@ -161,7 +161,8 @@ def household_demographics(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.Da
     for column in DEMOGRAPHICS:
         text = bands[column].astype("string")
         first = text.str.extract(r"(\d+)", expand=False).astype("Float64")
-        bands[column] = first.where(~text.str.startswith("Under"), -1.0).astype(float)
+        under = text.str.startswith("Under").fillna(False).astype(bool)
+        bands[column] = first.mask(under, -1.0).astype(float)  # an unknown band stays NaN
     return bands
 
 
