@@ -1,5 +1,5 @@
-"""Households as whole lives: correlated traits, arrival and lapse, habits and promotion
-fatigue, each shown to do what it says on the simulated tables."""
+"""Households as whole lives: traits drawn from the learned copula, arrival and lapse, habits
+and promotion fatigue, each shown to do what it says on the simulated tables."""
 
 from __future__ import annotations
 
@@ -11,76 +11,118 @@ from scipy import stats
 from simulated_market import CONFIG, MARKET, run, with_lifecycle
 
 from python_models.simulation.campaigns import CampaignPlan, offer_fatigue
+from python_models.simulation.household_copula import HouseholdCopula
 from python_models.simulation.manufacturer_coupons import ManufacturerCouponConfig
 from python_models.simulation.population import PopulationConfig, draw_population
-from python_models.simulation.traits import DEAL_PARAMETERS, TraitCorrelation
 
-PROFILES = pd.DataFrame({"age_band": ["25-34"], "n_households": [1], "share": [1.0]})
+# Two age bands (half each) and one profile that does not know its age.
+PROFILES = pd.DataFrame(
+    {"age_band": ["25-34", "55-64", None], "n_households": [1, 1, 1], "share": [0.4, 0.4, 0.2]}
+)
 IDS = np.arange(1, 20_001)
+# A copula made up for the test: (behaviour or band, behaviour, correlation of the scores).
+PAIRS = [
+    ("visit_share", "lines_per_trip", -0.5),
+    ("promo_share", "coupon_share", 0.6),
+    ("promo_share", "private_label_share", 0.4),
+    ("age_band", "lines_per_trip", 0.5),
+]
+COPULA_COLUMNS = ["behaviour_x", "behaviour_y", "correlation"]
 
 
-def population(correlation: TraitCorrelation):
-    config = PopulationConfig(correlation=correlation)
-    return draw_population(IDS, PROFILES, np.array([0.2, 0.6]), 5, config, seed=3)
+def copula_rows(pairs) -> pd.DataFrame:
+    rows = [(x, y, r) for x, y, r in pairs] + [(y, x, r) for x, y, r in pairs]
+    names = sorted({name for x, y, _ in pairs for name in (x, y)})
+    return pd.DataFrame(rows + [(n, n, 1.0) for n in names], columns=COPULA_COLUMNS)
+
+
+def population(pairs, ids=IDS):
+    copula = HouseholdCopula.from_rows(copula_rows(pairs)) if pairs else None
+    return draw_population(
+        ids, PROFILES, np.array([0.2, 0.6]), 5, PopulationConfig(), seed=3, copula=copula
+    )
 
 
 def spearman(parameters, a: str, b: str) -> float:
     return stats.spearmanr(parameters[a], parameters[b])[0]
 
 
-def test_the_copula_correlates_traits_and_keeps_every_parameters_distribution():
-    free = population(
-        TraitCorrelation(deal_proneness=0.0, deal_private_label=0.0, frequency_basket=0.0)
-    ).parameters
-    tied = population(
-        TraitCorrelation(deal_proneness=0.8, frequency_basket=-0.4, price_quality=-0.5)
-    ).parameters
-    assert abs(spearman(free, "promo_response", "coupon_sensitivity")) < 0.03
-    # Two deal responses share the factor: rho of the scores = loading squared.
-    for a, b in [("promo_response", "coupon_sensitivity"), ("discount_claim_rate", "stockpiling")]:
-        assert abs(spearman(tied, a, b) - 0.64) < 0.04
-    assert abs(spearman(tied, "visit_propensity", "basket_size") + 0.4) < 0.04
-    assert abs(spearman(tied, "price_sensitivity", "quality_preference") + 0.5) < 0.04
-    # The store brand's taste carries the factor too (default loading 0.4, diluted by the
-    # price coupling): deal-prone households care less for national brands.
-    store_brand = -0.8 * 0.4 * np.sqrt(1 - 0.5**2)
-    assert abs(spearman(tied, "promo_response", "quality_preference") - store_brand) < 0.04
-    assert abs(spearman(free, "promo_response", "quality_preference")) < 0.03
-    # Each parameter keeps its own distribution (a Gaussian copula moves only the ranks).
-    for name in [*DEAL_PARAMETERS, "basket_size", "quality_preference", "visit_propensity"]:
-        assert stats.ks_2samp(free[name], tied[name]).statistic < 0.02, name
+def rank_correlation(rho: float) -> float:
+    """Spearman's correlation of two standard normals with Pearson correlation ``rho``."""
+    return 6 / np.pi * np.arcsin(rho / 2)
+
+
+def test_the_learned_copula_correlates_traits_and_demographics_and_keeps_each_distribution():
+    free, tied = population([]), population(PAIRS)
+    p, q = free.parameters, tied.parameters
+    assert abs(spearman(p, "discount_claim_rate", "coupon_use")) < 0.03
+    # Each pair of anchored traits moves as its behaviours do (the store brand's taste negated).
+    for trait_x, trait_y, rho in [
+        ("visit_propensity", "basket_size", -0.5),
+        ("discount_claim_rate", "coupon_use", 0.6),
+        ("discount_claim_rate", "quality_preference", -0.4),
+    ]:
+        assert abs(spearman(q, trait_x, trait_y) - rank_correlation(rho)) < 0.03, trait_x
+    # Behaviour goes with demographics: the older band makes bigger baskets; a household whose
+    # profile does not know its age is drawn from the copula's margin.
+    age = tied.demographics["age_band"]
+    older, younger = q["basket_size"][age == "55-64"], q["basket_size"][age == "25-34"]
+    assert older.mean() > younger.mean() + 0.15
+    assert abs(np.median(q["basket_size"][age.isna()]) - np.median(p["basket_size"])) < 0.03
+    assert abs(np.mean(p["basket_size"][age == "55-64"]) - np.mean(p["basket_size"])) < 0.01
+    # Each parameter keeps its own distribution (a Gaussian copula moves only the ranks), and
+    # traits without an estimated behaviour stay as they were drawn.
+    for name in ["visit_propensity", "basket_size", "discount_claim_rate", "quality_preference"]:
+        assert stats.ks_2samp(p[name], q[name]).statistic < 0.02, name
+    np.testing.assert_array_equal(p["price_sensitivity"], q["price_sensitivity"])
     # Counter-based: a household's traits do not depend on who is drawn with it.
-    alone = draw_population(
-        IDS[7:9],
-        PROFILES,
-        np.array([0.2, 0.6]),
-        5,
-        PopulationConfig(correlation=TraitCorrelation(deal_proneness=0.8)),
-        seed=3,
-    ).parameters
-    again = population(TraitCorrelation(deal_proneness=0.8)).parameters
-    np.testing.assert_array_equal(alone["coupon_sensitivity"], again["coupon_sensitivity"][7:9])
+    alone = population(PAIRS, IDS[7:9]).parameters
+    np.testing.assert_array_equal(alone["coupon_use"], q["coupon_use"][7:9])
 
 
-def test_deal_prone_households_take_discounts_and_redeem_coupons_alike():
-    """The observable side: with the deal factor, households that buy on discount redeem more
-    coupons; without it, the two are unrelated beyond chance."""
+def test_a_copula_that_is_not_positive_definite_is_mended():
+    # Three scores cannot pairwise correlate -0.9: the nearest correlation matrix is drawn.
+    pairs = [
+        ("visit_share", "extra_trips", -0.9),
+        ("visit_share", "lines_per_trip", -0.9),
+        ("extra_trips", "lines_per_trip", -0.9),
+    ]
+    copula = HouseholdCopula.from_rows(copula_rows(pairs))
+    assert np.linalg.eigvalsh(copula.correlation).min() > 0
+    np.testing.assert_allclose(np.diag(copula.correlation), 1.0)
+    q = population(pairs).parameters
+    assert spearman(q, "visit_propensity", "trip_frequency") < -0.3
 
-    def promo_share_and_redemptions(loading: float) -> float:
-        population_config = dataclasses.replace(
-            CONFIG.population, correlation=TraitCorrelation(deal_proneness=loading)
+
+def test_households_drawn_from_the_copula_show_its_structure_in_their_baskets():
+    """The observable side. Households that shop more weeks make smaller baskets even with
+    independent traits (their pantry is fuller); the copula's negative visit-share x
+    lines-per-trip pair makes it stronger. Its promoted x coupon share pair makes households
+    that buy on discount use more coupons, unrelated beyond chance without it."""
+
+    def structure(pairs) -> tuple[float, float]:
+        market = dataclasses.replace(MARKET, household_copula=copula_rows(pairs) if pairs else None)
+        lines = run(dataclasses.replace(CONFIG, n_households=800), market)[1]["transactions"]
+        lines = lines.assign(promo=lines["retail_disc"] > 0, coupon=lines["coupon_disc"] > 0)
+        per_household = lines.groupby("household_id").agg(
+            weeks=("week", "nunique"),
+            lines=("basket_id", "size"),
+            baskets=("basket_id", "nunique"),
+            promo=("promo", "mean"),
+            coupon=("coupon", "mean"),
         )
-        config = dataclasses.replace(CONFIG, n_households=1500, population=population_config)
-        tables = run(config)[1]
-        lines = tables["transactions"]
-        treated = tables["campaigns"]["household_id"].unique()
-        promo = (lines["retail_disc"] > 0).groupby(lines["household_id"]).mean()
-        redeemed = tables["coupon_redemptions"].groupby("household_id").size()
-        frame = pd.DataFrame({"promo": promo}).loc[lambda f: f.index.isin(treated)]
-        frame["redeemed"] = redeemed.reindex(frame.index).fillna(0)
-        return stats.spearmanr(frame["promo"], frame["redeemed"])[0]
+        per_basket = per_household["lines"] / per_household["baskets"]
+        return (
+            stats.spearmanr(per_household["weeks"], per_basket)[0],
+            stats.spearmanr(per_household["promo"], per_household["coupon"])[0],
+        )
 
-    assert promo_share_and_redemptions(0.9) > promo_share_and_redemptions(0.0) + 0.1
+    free = structure([])
+    tied = structure(
+        [("visit_share", "lines_per_trip", -0.8), ("promo_share", "coupon_share", 0.8)]
+    )
+    assert tied[0] < free[0] - 0.1
+    assert abs(free[1]) < 0.07 and tied[1] > free[1] + 0.1
 
 
 def active_weeks(tables) -> pd.DataFrame:

@@ -60,20 +60,15 @@ SEARCH_SPACE = (
     Dimension("choice.noticed_discount_threshold", 0.0, 0.25),
     Dimension("choice.tail_weight", 0.5, 1.5),
     Dimension("promo_tendency_strength", 0.5, 1.5),
-    # How households' traits move together, how they come and go, how habits hold.
-    Dimension("population.correlation.deal_proneness", 0.0, 0.9),
-    Dimension("population.correlation.frequency_basket", -0.7, 0.3),
-    Dimension("population.correlation.frequency_trips", -0.5, 0.5),
-    Dimension("population.correlation.price_quality", -0.7, 0.3),
+    # How households come and go, how habits hold.
     Dimension("lifecycle.lapse_scale", 0.3, 3.0, log=True),
     Dimension("lifecycle.return_scale", 0.3, 3.0, log=True),
     Dimension("categories.habit_strength", 0.0, 1.0),
     Dimension("categories.habit_decay", 0.4, 0.9),
     Dimension("lifecycle.recruitment", 0.0, 2.0),
-    # Coupons from outside the campaigns, and deal-proneness reaching the store brand.
+    # Coupons from outside the campaigns.
     Dimension("population.coupon_use.sigma", 0.5, 2.5),
     Dimension("manufacturer_coupons.rate_scale", 0.5, 2.0, log=True),
-    Dimension("population.correlation.deal_private_label", -0.3, 0.8),
 )
 
 

@@ -29,6 +29,8 @@ import pandas as pd
 from scipy.special import ndtri
 from scipy.stats import rankdata
 
+from ..vocabulary.demographic_bands import BANDS, band_rank
+
 
 @dataclass(frozen=True)
 class Behaviour:
@@ -125,10 +127,6 @@ where weeks.active_weeks > 0
 order by weeks.household_id
 """
 
-# The ordered demographic bands the copula holds beside the behaviours: each band's order is its
-# first number ("Under 15K" is the lowest income band).
-DEMOGRAPHICS = ("age_band", "income_band", "household_size", "kids_count")
-
 # behaviour -> (count column, exposure column) of the per-household counts
 _COUNTS = {
     "visit_share": ("active_weeks", "tenure_weeks"),
@@ -154,15 +152,12 @@ def household_demographics(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.Da
     """Per household with known demographics: each ordered band as its rank (the band's first
     number; "Under ..." lowest)."""
     bands = con.execute(
-        f"select household_id, {', '.join(DEMOGRAPHICS)} from marts.dim_households "
+        f"select household_id, {', '.join(BANDS)} from marts.dim_households "
         "where run_id = $run_id and has_demographics order by household_id",
         {"run_id": run_id},
     ).df()
-    for column in DEMOGRAPHICS:
-        text = bands[column].astype("string")
-        first = text.str.extract(r"(\d+)", expand=False).astype("Float64")
-        under = text.str.startswith("Under").fillna(False).astype(bool)
-        bands[column] = first.mask(under, -1.0).astype(float)  # an unknown band stays NaN
+    for column in BANDS:
+        bands[column] = band_rank(bands[column])
     return bands
 
 
@@ -274,9 +269,9 @@ def copula_correlation(
     scores = scores[list(BEHAVIOUR_NAMES)]
     names = list(BEHAVIOUR_NAMES)
     if demographics is not None and not demographics.empty:
-        bands = demographics.set_index("household_id")[list(DEMOGRAPHICS)]
+        bands = demographics.set_index("household_id")[list(BANDS)]
         bands = bands.reindex(scores.index)
-        for column in DEMOGRAPHICS:
+        for column in BANDS:
             known = bands[column].dropna()
             if len(known) > 1 and known.min() < known.max():
                 scores[column] = np.nan

@@ -52,6 +52,9 @@ class LearnedMarket:
     # learned_lifecycle rows: weekly lapse and return hazards per band of shopping frequency
     # (simulation/lifecycle.py); None: households never lapse
     lifecycle: pd.DataFrame | None = None
+    # learned_household_copula rows: how the real households' behaviours and demographic bands
+    # move together (simulation/household_copula.py); None: independent household traits
+    household_copula: pd.DataFrame | None = None
 
     def penetration(self) -> np.ndarray:
         if self.category_penetration is None:
@@ -109,7 +112,7 @@ REQUIRED_TABLES = (
 
 
 # Learned by later versions of learning: a pass without them simulates without their behaviour.
-OPTIONAL_TABLES = ("learned_tail_products", "learned_lifecycle")
+OPTIONAL_TABLES = ("learned_tail_products", "learned_lifecycle", "learned_household_copula")
 
 
 def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
@@ -195,4 +198,5 @@ def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
         ),
         tail=tail,
         lifecycle=tables.get("learned_lifecycle"),
+        household_copula=tables.get("learned_household_copula"),
     )

@@ -1,7 +1,7 @@
 """Typed, validated distributions of household parameters, drawn with counter-based randomness.
 
 Each is a transform of a standard normal score (``from_score``): a household's parameters are
-drawn as normal scores first, which ``traits`` may correlate (a Gaussian copula), then mapped
+drawn as normal scores first, which ``household_copula`` correlates (a Gaussian copula), then mapped
 to each distribution, so the correlations never change a parameter's own distribution.
 """
 

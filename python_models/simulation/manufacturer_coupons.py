@@ -9,11 +9,12 @@ far more tightly than they do (Spearman +0.51 real).
 A national-brand line carries one with probability: the learned share of its category's
 national-brand lines with a coupon that is no campaign redemption
 (``learned_category_penetration.coupon_line_share``), times the household's ``coupon_use``
-over the population's mean ``coupon_use`` (a log-normal trait, on the deal-proneness factor,
-``traits``), times ``rate_scale``. Its value is the category's learned median coupon depth
-times the line's shelf value. A line already discounted by a campaign coupon takes no second
-one. The retailer is reimbursed, so the coupon leaves ``sales_value`` alone (as in Complete
-Journey). Draws are counter-based per trip and product.
+over the population's mean ``coupon_use`` (a log-normal trait, drawn from the learned household
+copula as the real households' coupon share, ``household_copula``), times ``rate_scale``. Its
+value is the category's learned median coupon depth times the line's shelf value. A line
+already discounted by a campaign coupon takes no second one. The retailer is reimbursed, so the
+coupon leaves ``sales_value`` alone (as in Complete Journey). Draws are counter-based per trip
+and product.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 No archetypes: every household draws every parameter from its own distribution, each parameter
 from its own counter-based stream keyed by household id, so changing one distribution never
 moves another parameter's draws, and a household is the same whichever shard it is in. The
-draws are normal scores, correlated by ``correlation`` (a Gaussian copula, ``traits``) before
-each is mapped to its distribution. Demographics are drawn from the learned joint profiles.
+draws are normal scores, correlated by the learned household copula (``household_copula``)
+given the household's demographics before each is mapped to its distribution. Demographics are
+drawn from the learned joint profiles.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from scipy import special
 from ..checks import check_ranges
 from . import counter_random
 from .distributions import Beta, Gamma, LogNormal, Normal
-from .traits import TraitCorrelation
+from .household_copula import HouseholdCopula, band_scores
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,8 +54,6 @@ class PopulationConfig:
     discount_claim_rate: Beta = Beta(6.0, 1.5)  # share of the retailer's discounts claimed
     trip_frequency: LogNormal = LogNormal(1.0, 0.5)  # multiplier of the extra trips per week
     basket_size: Normal = Normal(0.0, 0.3)  # logit added to every category: big or small baskets
-    # How the parameters move together (traits.py); the default draws them independently.
-    correlation: TraitCorrelation = field(default_factory=TraitCorrelation)
 
     def __post_init__(self) -> None:
         if self.category_preference_sd < 0:
@@ -74,7 +73,6 @@ SCALAR_PARAMETERS = [
         "category_centre_weight",
         "consumption_rate",
         "loss_premium",
-        "correlation",
     )
 ]
 
@@ -107,16 +105,26 @@ def draw_population(
     n_stores: int,
     config: PopulationConfig,
     seed: int,
+    copula: HouseholdCopula | None = None,
 ) -> Population:
     """Households ``household_ids`` with demographics and parameters.
 
     ``profiles`` are the learned demographic profiles (with a ``share`` column);
     ``category_penetration`` (categories,) centres each household's category preferences on the
-    logit of the share of households buying the category.
+    logit of the share of households buying the category; ``copula`` (None: independent
+    traits) sets how the traits move together and with the demographics.
     """
     ids = np.asarray(household_ids, dtype=np.int64)
+    cumulative = np.cumsum(profiles["share"].to_numpy(dtype=float))
+    cumulative /= cumulative[-1]
+    u = counter_random.uniform(seed, "demographics", ids)
+    chosen = np.minimum(np.searchsorted(cumulative, u), len(profiles) - 1)
+    demographics = profiles.drop(columns=["share", "n_households"], errors="ignore")
+    demographics = demographics.iloc[chosen].reset_index(drop=True)
+
     scores = {name: counter_random.normal(seed, name, ids) for name in SCALAR_PARAMETERS}
-    config.correlation.correlate(scores, seed, ids)
+    if copula is not None:
+        copula.correlate(scores, band_scores(profiles, chosen, copula.bands, seed, ids))
     parameters = {name: getattr(config, name).from_score(scores[name]) for name in scores}
     premium = config.loss_premium.draw(seed, "loss_premium", ids)
     parameters["loss_sensitivity"] = parameters["gain_sensitivity"] * (1.0 + premium)
@@ -132,13 +140,6 @@ def draw_population(
     consumption = config.consumption_rate.draw(
         seed, "consumption_rate", ids[:, None] * 100_003 + categories[None, :]
     )
-
-    cumulative = np.cumsum(profiles["share"].to_numpy(dtype=float))
-    cumulative /= cumulative[-1]
-    u = counter_random.uniform(seed, "demographics", ids)
-    chosen = np.minimum(np.searchsorted(cumulative, u), len(profiles) - 1)
-    demographics = profiles.drop(columns=["share", "n_households"], errors="ignore")
-    demographics = demographics.iloc[chosen].reset_index(drop=True)
 
     home = np.floor(counter_random.uniform(seed, "home_store", ids) * n_stores).astype(np.int64)
     return Population(ids, demographics, parameters, preference, consumption, home)

@@ -34,6 +34,7 @@ from .checkout import Lines, checkout
 from .choice_batches import WIDTHS, CategoryBatches
 from .config import SimulationConfig
 from .coupon_accounting import CouponAccounting
+from .household_copula import HouseholdCopula
 from .lifecycle import Lifecycle
 from .manufacturer_coupons import mean_use
 from .market_context import UNAVAILABLE, MarketContext, typical
@@ -68,6 +69,7 @@ class ShardSimulator:
             config.n_stores,
             config.population,
             config.seed,
+            HouseholdCopula.from_rows(market.household_copula),
         )
         params = population.parameters
         n_households = len(ids)
