@@ -174,6 +174,15 @@ def test_pipeline_writes_the_calibration_report(built):
     )
     assert f"mean |Δρ| {mean_gap:.3f}, max {max_gap:.3f}" in table
     assert (folder / "joint_structure.png").stat().st_size > 20_000
+    # The privacy check: the simulated households are no copies of real ones; the report says
+    # how near they come, as the structure mart measures it.
+    ((households, ratio, nearer),) = query(
+        path,
+        "SELECT n_privacy_households, nearest_real_distance_ratio, share_nearer_than_holdout_p05 "
+        "FROM marts.calibration_structure",
+    )
+    assert households > 100 and ratio > 0.7 and nearer < 0.25
+    assert f"(ratio {ratio:.2f}); {nearer:.1%} of the run's households" in table
 
 
 def test_report_of_an_uncalibrated_run_names_it(built, tmp_path):

@@ -164,6 +164,9 @@ def write_report(
         reference = score["reference_run_id"].iloc[0]
         curves = _quantile_curves(con, [run_id, reference])
         structure = _behaviour_correlations(con, run_id)
+        privacy = con.execute(
+            "SELECT * FROM marts.calibration_structure WHERE run_id = $run", {"run": run_id}
+        ).df()
 
     out.mkdir(parents=True, exist_ok=True)
     labels = [(reference, f"{reference} (reference)"), (run_id, run_id)]
@@ -178,7 +181,10 @@ def write_report(
         plots.append(_plot_structure(structure, labels, out / STRUCTURE_PLOT))
 
     table_path = out / "ks_complements.md"
-    table_path.write_text(_markdown(run_id, reference, scores, score.iloc[0].to_dict(), structure))
+    table_path.write_text(
+        _markdown(run_id, reference, scores, score.iloc[0].to_dict(), structure)
+        + _privacy_markdown(privacy)
+    )
     return CalibrationReport(run_id, reference, scores, score.iloc[0].to_dict(), table_path, plots)
 
 
@@ -221,3 +227,30 @@ def _markdown(
             f"![behaviour correlations]({STRUCTURE_PLOT})",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _privacy_markdown(structure: pd.DataFrame) -> str:
+    """The privacy check of ``calibration_structure``'s row: are the run's households nearer to
+    real ones than real households are to each other?"""
+    if structure.empty or not structure["n_privacy_households"].iloc[0]:
+        return ""
+    row = structure.iloc[0]
+    return (
+        "\n".join(
+            [
+                "",
+                "## Privacy",
+                "",
+                f"Distance from a household to the nearest real one (standardized behaviour "
+                f"vectors; the real households are half of the reference's, the other half is the "
+                f"holdout): median {row['median_nearest_real_distance']:.3f} over the run's "
+                f"{row['n_privacy_households']} households against "
+                f"{row['holdout_median_nearest_real_distance']:.3f} over the real holdout "
+                f"(ratio {row['nearest_real_distance_ratio']:.2f}); "
+                f"{row['share_nearer_than_holdout_p05']:.1%} of the run's households are nearer to "
+                f"a real one than 95 % of the holdout households are (about 5 % for households "
+                f"drawn like real ones, far more for copies).",
+            ]
+        )
+        + "\n"
+    )

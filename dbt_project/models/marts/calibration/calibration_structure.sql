@@ -6,6 +6,12 @@
 -- unit in the run lies within +-25 % of the reference's
 -- (int_calibration_product_prices_compared_to_reference). calibration_scores scores the two
 -- agreements as the metrics behaviour_correlations and product_price_consistency.
+-- Privacy: how near the run's households come to real ones
+-- (int_calibration_households_matched_to_nearest_real), beside how near the real holdout
+-- households come: the median distances, their ratio (below 1: the run's households are nearer
+-- to real ones than real households are to each other) and the share of the run's households
+-- nearer than the holdout's 5th percentile (about 0.05 for households like real ones; copies
+-- push it up).
 with
 
 correlations as (
@@ -14,6 +20,10 @@ correlations as (
 
 prices as (
     select * from {{ ref('int_calibration_product_prices_compared_to_reference') }}
+),
+
+nearest as (
+    select * from {{ ref('int_calibration_households_matched_to_nearest_real') }}
 ),
 
 runs as (
@@ -26,6 +36,27 @@ runs as (
         run_id,
         reference_run_id
     from prices
+),
+
+holdout as (
+    select
+        median(nearest_real_distance) as median_distance,
+        percentile_cont(0.05) within group (order by nearest_real_distance) as p05_distance
+    from nearest
+    where is_real_holdout
+),
+
+privacy_summaries as (
+    select
+        nearest.run_id,
+        count(*) as n_households,
+        median(nearest.nearest_real_distance) as median_distance,
+        sum(case when nearest.nearest_real_distance < holdout.p05_distance then 1 else 0 end)
+            as n_nearer_than_holdout_p05
+    from nearest
+    cross join holdout
+    where not nearest.is_real_holdout
+    group by nearest.run_id
 ),
 
 -- The pair with the largest difference (ties: the first pair by name).
@@ -75,7 +106,15 @@ final as (
         coalesce(price_summaries.n_products, 0) as n_products,
         coalesce(price_summaries.n_price_consistent_products, 0) as n_price_consistent_products,
         cast(price_summaries.n_price_consistent_products as double)
-        / price_summaries.n_products as product_price_consistency
+        / price_summaries.n_products as product_price_consistency,
+        coalesce(privacy_summaries.n_households, 0) as n_privacy_households,
+        privacy_summaries.median_distance as median_nearest_real_distance,
+        holdout.median_distance as holdout_median_nearest_real_distance,
+        privacy_summaries.median_distance / nullif(holdout.median_distance, 0)
+            as nearest_real_distance_ratio,
+        holdout.p05_distance as holdout_p05_nearest_real_distance,
+        cast(privacy_summaries.n_nearer_than_holdout_p05 as double)
+        / privacy_summaries.n_households as share_nearer_than_holdout_p05
     from runs
     left join correlation_summaries
         on runs.run_id = correlation_summaries.run_id
@@ -84,6 +123,9 @@ final as (
         and ranked_pairs.position = 1
     left join price_summaries
         on runs.run_id = price_summaries.run_id
+    left join privacy_summaries
+        on runs.run_id = privacy_summaries.run_id
+    cross join holdout
 )
 
 select
@@ -96,5 +138,11 @@ select
     cast(behaviour_correlation_agreement as double) as behaviour_correlation_agreement,
     cast(n_products as bigint) as n_products,
     cast(n_price_consistent_products as bigint) as n_price_consistent_products,
-    cast(product_price_consistency as double) as product_price_consistency
+    cast(product_price_consistency as double) as product_price_consistency,
+    cast(n_privacy_households as bigint) as n_privacy_households,
+    cast(median_nearest_real_distance as double) as median_nearest_real_distance,
+    cast(holdout_median_nearest_real_distance as double) as holdout_median_nearest_real_distance,
+    cast(nearest_real_distance_ratio as double) as nearest_real_distance_ratio,
+    cast(holdout_p05_nearest_real_distance as double) as holdout_p05_nearest_real_distance,
+    cast(share_nearer_than_holdout_p05 as double) as share_nearer_than_holdout_p05
 from final
