@@ -161,7 +161,7 @@ def test_pipeline_writes_the_calibration_report(built):
     folder = path.parent / "reports" / "calibration" / run
     plots = sorted(p.stem for p in folder.glob("*.png"))
     metrics = pd.read_csv(REPO_ROOT / "seeds" / "calibration_metrics.csv")["metric"]
-    assert plots == sorted([*metrics, "joint_structure"])
+    assert plots == sorted([*metrics, "joint_structure", "co_purchase"])
     table = (folder / "ks_complements.md").read_text()
     complements = dict(query(path, "SELECT metric, ks_complement FROM marts.calibration_ks"))
     for metric, complement in complements.items():
@@ -183,6 +183,22 @@ def test_pipeline_writes_the_calibration_report(built):
     )
     assert households > 100 and ratio > 0.7 and nearer < 0.25
     assert f"(ratio {ratio:.2f}); {nearer:.1%} of the run's households" in table
+    # The category co-purchase: the lifts of the pairs both runs have, rank-correlated.
+    lifts = pd.DataFrame(
+        query(
+            path,
+            "SELECT reference.lift, run.lift FROM marts.basket_rules_category AS reference "
+            "JOIN marts.basket_rules_category AS run USING (antecedent, consequent) "
+            "WHERE reference.run_id = 'complete_journey' AND run.run_id = $run "
+            "AND reference.antecedent < reference.consequent",
+            {"run": run},
+        ),
+        columns=["reference", "run"],
+    )
+    rho = lifts["reference"].corr(lifts["run"], method="spearman")
+    assert len(lifts) > 100
+    assert f"{len(lifts)} in both runs, Spearman correlation of their lifts {rho:.2f}" in table
+    assert (folder / "co_purchase.png").stat().st_size > 20_000
 
 
 def test_report_of_an_uncalibrated_run_names_it(built, tmp_path):

@@ -1,7 +1,7 @@
 """The calibration report of a run: one PNG per metric overlaying its distribution on the
-reference run's, a table of KS complements, and the joint structure as heat maps (the households'
-behaviour correlations, real, simulated and their difference), read from the calibration
-marts."""
+reference run's, a table of KS complements, the joint structure as heat maps (the households'
+behaviour correlations, real, simulated and their difference), the category co-purchase
+structure (``co_purchase``) and the privacy check, read from the calibration and basket marts."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..warehouse.connection import connect  # noqa: E402
+from . import co_purchase  # noqa: E402
 
 TARGET = 0.90  # KS complement every metric should reach
 QUANTILES = np.linspace(0, 1, 501)  # where each ECDF is drawn: enough for a smooth curve
@@ -164,6 +165,7 @@ def write_report(
         reference = score["reference_run_id"].iloc[0]
         curves = _quantile_curves(con, [run_id, reference])
         structure = _behaviour_correlations(con, run_id)
+        pairs = co_purchase.category_pairs(con, run_id, reference)
         privacy = con.execute(
             "SELECT * FROM marts.calibration_structure WHERE run_id = $run", {"run": run_id}
         ).df()
@@ -179,10 +181,13 @@ def write_report(
         plots.append(_plot_metric(row, by_run, labels, out / f"{row['metric']}.png"))
     if not structure.empty:
         plots.append(_plot_structure(structure, labels, out / STRUCTURE_PLOT))
+    if not pairs.empty:
+        plots.append(co_purchase.plot(pairs, labels, out / co_purchase.PLOT))
 
     table_path = out / "ks_complements.md"
     table_path.write_text(
         _markdown(run_id, reference, scores, score.iloc[0].to_dict(), structure)
+        + (co_purchase.markdown(pairs) if not pairs.empty else "")
         + _privacy_markdown(privacy)
     )
     return CalibrationReport(run_id, reference, scores, score.iloc[0].to_dict(), table_path, plots)
