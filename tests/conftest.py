@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -101,32 +102,41 @@ PIPELINE_WAREHOUSE_MODULES = {
     "test_snowflake.py",
     "test_targeting_marts.py",
 }
-SHARED_FIXTURES = {"built", "emulator"}
+# The modules whose tests start from the session's plain pipeline warehouse (``plain_built``: no
+# closed loop, nothing published to Snowflake), each on a copy of its own: one unit too.
+PLAIN_PIPELINE_MODULES = {"test_pipeline_rerun.py", "test_serving.py"}
+# fixture -> (the unit of modules that may use it, where that unit is listed)
+SHARED_FIXTURES = {
+    "built": (PIPELINE_WAREHOUSE_MODULES, "PIPELINE_WAREHOUSE_MODULES"),
+    "emulator": (PIPELINE_WAREHOUSE_MODULES, "PIPELINE_WAREHOUSE_MODULES"),
+    "plain_built": (PLAIN_PIPELINE_MODULES, "PLAIN_PIPELINE_MODULES"),
+}
 
 
 def pytest_collection_modifyitems(items):
-    """Refuse a test on the shared warehouse or emulator outside the modules listed above: it
+    """Refuse a test on a shared warehouse or the emulator outside the modules listed for it: it
     would build them a second time on the other worker."""
     for item in items:
-        own = {name for name in SHARED_FIXTURES if hasattr(item.module, name)}
-        shared = (SHARED_FIXTURES - own) & set(item.fixturenames)
-        if shared and item.path.name not in PIPELINE_WAREHOUSE_MODULES:
-            raise pytest.UsageError(
-                f"{item.nodeid} uses {sorted(shared)}: list {item.path.name} in "
-                "PIPELINE_WAREHOUSE_MODULES (tests/conftest.py)"
-            )
+        for name, (modules, listed) in SHARED_FIXTURES.items():
+            own = hasattr(item.module, name)
+            if name in item.fixturenames and not own and item.path.name not in modules:
+                raise pytest.UsageError(
+                    f"{item.nodeid} uses {name}: list {item.path.name} in {listed} "
+                    "(tests/conftest.py)"
+                )
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """Like --dist loadfile, with the modules on the pipeline warehouse as one unit."""
+    """Like --dist loadfile, with the modules on each shared warehouse as one unit."""
     from xdist.scheduler import LoadScopeScheduling
 
     class PipelineWarehouseScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            return (
-                "pipeline warehouse" if Path(module).name in PIPELINE_WAREHOUSE_MODULES else module
-            )
+            name = Path(module).name
+            if name in PIPELINE_WAREHOUSE_MODULES:
+                return "pipeline warehouse"
+            return "plain pipeline" if name in PLAIN_PIPELINE_MODULES else module
 
     return PipelineWarehouseScheduling(config, log)
 
@@ -156,6 +166,28 @@ def built(tmp_path_factory, prefect_harness, emulator):
             snowflake_target="fakesnow",
         )
     return path, first
+
+
+@pytest.fixture(scope="session")
+def plain_built(prefect_harness, tmp_path_factory):
+    """A warehouse the pipeline built from the same 150-household sample, without the closed
+    loop (campaign_seeds=[]) and without Snowflake, and the pipeline's result. Tests take a copy
+    (``copy_warehouse``)."""
+    path = tmp_path_factory.mktemp("plain") / "warehouse.duckdb"
+    result = run_pipeline(
+        path, reference_households=REFERENCE_HOUSEHOLDS, sample_seed=0, campaign_seeds=[]
+    )
+    return path, result
+
+
+def copy_warehouse(source: Path, folder: Path) -> Path:
+    """A copy of the build file ``source`` in ``folder``, with its serving file beside it. The
+    same file name: dbt's views name the database they read, which DuckDB takes from it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in (source, source.with_name("serving.duckdb")):
+        if file.exists():
+            shutil.copy(file, folder / file.name)
+    return folder / source.name
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import (
     REFERENCE_HOUSEHOLDS,
+    copy_warehouse,
     expected_sample_totals,
     learned_snapshot,
     query,
@@ -15,16 +16,15 @@ from conftest import (
 pytestmark = pytest.mark.e2e
 
 
-def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(prefect_harness, tmp_path):
-    # A warehouse of its own (not the session's), so it runs beside the tests that share that
-    # one. The closed loop is tested on its own; these runs skip it (campaign_seeds=[]).
-    path = tmp_path / "warehouse.duckdb"
+def test_rerun_is_idempotent_deterministic_and_other_runs_coexist(plain_built, tmp_path):
+    # A copy of the session's plain pipeline warehouse, rerun with the settings it was built
+    # with. The closed loop is tested on its own; these runs skip it (campaign_seeds=[]).
+    built_path, first = plain_built
+    path = copy_warehouse(built_path, tmp_path)
     reference = {"reference_households": REFERENCE_HOUSEHOLDS, "sample_seed": 0}
-    first = run_pipeline(path, **reference, campaign_seeds=[])
-    learned_before = learned_snapshot(path)
     second = run_pipeline(path, **reference, campaign_seeds=[])
     assert second == first
-    assert learned_snapshot(path) == learned_before
+    assert learned_snapshot(path) == learned_snapshot(built_path)
     assert query(path, "SELECT run_id FROM raw.runs ORDER BY 1") == [
         ("complete_journey",),
         ("complete_journey_simulated",),

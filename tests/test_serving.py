@@ -1,9 +1,9 @@
 """The serving file BI tools read: whole versions only, while the next build runs and publishes.
 
-A warehouse of the module's own (the e2e sample, no closed loop; the pipeline publishes its first
-serving version) is rebuilt and republished while reader processes keep querying the serving file; a
-build that fails a data test publishes nothing; publishes killed with SIGKILL at random moments
-leave the old or the new version, never a broken file.
+A copy of the session's plain pipeline warehouse (the e2e sample, no closed loop; the pipeline
+published its first serving version) is rebuilt and republished while reader processes keep
+querying the serving file; a build that fails a data test publishes nothing; publishes killed
+with SIGKILL at random moments leave the old or the new version, never a broken file.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.compute as pc
 import pytest
-from conftest import REFERENCE_HOUSEHOLDS, run_pipeline
+from conftest import copy_warehouse
 
 from flows.serving import serving
 from python_models.warehouse import load_run
@@ -53,10 +53,8 @@ PUBLISHER = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def warehouse(prefect_harness, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("serving") / "warehouse.duckdb"
-    run_pipeline(path, reference_households=REFERENCE_HOUSEHOLDS, campaign_seeds=[])
-    return path
+def warehouse(plain_built, tmp_path_factory) -> Path:
+    return copy_warehouse(plain_built[0], tmp_path_factory.mktemp("serving"))
 
 
 def _mart_checksum(path: Path) -> list:
