@@ -12,7 +12,6 @@ from scipy.special import ndtr
 
 from python_models.learning.household_estimates import (
     BEHAVIOUR_NAMES,
-    DEMOGRAPHICS,
     beta_binomial_prior,
     copula_correlation,
     estimate_households,
@@ -21,6 +20,7 @@ from python_models.learning.household_estimates import (
     posterior_draw,
     posterior_mean,
 )
+from python_models.vocabulary.demographic_bands import BANDS
 
 N = 6000
 
@@ -141,7 +141,7 @@ def test_demographic_bands_join_the_copula_over_the_households_that_have_them():
         }
     )
     copula = copula_correlation(estimates, demographics).set_index(["behaviour_x", "behaviour_y"])
-    assert len(copula) == (len(BEHAVIOUR_NAMES) + len(DEMOGRAPHICS)) ** 2
+    assert len(copula) == (len(BEHAVIOUR_NAMES) + len(BANDS)) ** 2
     income = copula.loc[("income_band", "private_label_share"), "correlation"]
     assert -0.55 < income < -0.35  # -0.5, less what four bands keep of it
     assert abs(copula.loc[("age_band", "private_label_share"), "correlation"]) < 0.1
@@ -178,5 +178,5 @@ def test_the_pipeline_learns_every_real_households_estimates(built):
         "select count(*), min(correlation), max(correlation) from learned.learned_household_copula "
         "where learn_id = 'complete_journey'",
     )[0]
-    assert pairs[0] == (len(BEHAVIOUR_NAMES) + len(DEMOGRAPHICS)) ** 2
+    assert pairs[0] == (len(BEHAVIOUR_NAMES) + len(BANDS)) ** 2
     assert -1 <= pairs[1] < pairs[2] <= 1.0 + 1e-12

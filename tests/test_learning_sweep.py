@@ -38,6 +38,7 @@ VARIANTS = {
     "tendency_prior_weeks": 1.0,
     "seasonality_bandwidth_weeks": 3.0,
     "seasonality_min_units": 200,
+    "category_factors": 2,
 }
 
 

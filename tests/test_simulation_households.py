@@ -7,13 +7,18 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 from simulated_market import CONFIG, MARKET, run, with_lifecycle
 
 from python_models.simulation.campaigns import CampaignPlan, offer_fatigue
 from python_models.simulation.household_copula import HouseholdCopula
 from python_models.simulation.manufacturer_coupons import ManufacturerCouponConfig
-from python_models.simulation.population import PopulationConfig, draw_population
+from python_models.simulation.population import (
+    PopulationConfig,
+    draw_population,
+    preference_centre,
+)
 
 # Two age bands (half each) and one profile that does not know its age.
 PROFILES = pd.DataFrame(
@@ -123,6 +128,57 @@ def test_households_drawn_from_the_copula_show_its_structure_in_their_baskets():
     )
     assert tied[0] < free[0] - 0.1
     assert abs(free[1]) < 0.07 and tied[1] > free[1] + 0.1
+
+
+def test_category_factors_make_tastes_go_together_and_keep_their_spread():
+    # Categories 0 and 1 load 0.8 on one factor, 2 loads -0.8 on it, 3 on none.
+    loadings = np.array([[0.8], [0.8], [-0.8], [0.0]])
+    uniqueness = 1 - (loadings**2).ravel()
+    penetration = np.full(4, 0.4)
+    config = PopulationConfig(category_preference_sd=1.5)
+
+    def tastes(ids) -> np.ndarray:
+        drawn = draw_population(
+            ids, PROFILES, penetration, 5, config, seed=3, category_factors=(loadings, uniqueness)
+        )
+        centre = preference_centre(penetration)
+        return (
+            drawn.category_preference - centre - drawn.parameters["basket_size"][:, None]
+        ) / config.category_preference_sd
+
+    together = tastes(IDS)
+    rho = np.corrcoef(together.T)
+    assert rho[0, 1] == pytest.approx(0.64, abs=0.03)
+    assert rho[0, 2] == pytest.approx(-0.64, abs=0.03)
+    assert abs(rho[0, 3]) < 0.03
+    np.testing.assert_allclose(together.std(axis=0), 1.0, atol=0.03)
+    # Counter-based: a household's tastes are the same bits whoever is drawn with it.
+    np.testing.assert_array_equal(tastes(IDS[7:9]), together[7:9])
+
+
+def test_households_with_factor_tastes_buy_the_categories_of_a_factor_together():
+    """The observable side: with categories 0 and 1 on one factor, baskets hold both more often
+    than their own shares make likely (their lift rises); without factors every pair's lift is
+    what basket sizes alone make it."""
+    n = len(MARKET.categories)
+    loadings = np.zeros((n, 1))
+    loadings[[0, 1], 0] = 0.9
+
+    population = dataclasses.replace(CONFIG.population, category_preference_sd=2.0)
+    config = dataclasses.replace(CONFIG, n_households=600, population=population)
+
+    def lift(market) -> float:
+        lines = run(config, market)[1]["transactions"]
+        category = MARKET.category_of_products()
+        baskets = pd.crosstab(lines["basket_id"], lines["product_id"].map(category)) > 0
+        first, second = MARKET.categories[0], MARKET.categories[1]
+        both = (baskets[first] & baskets[second]).mean()
+        return both / (baskets[first].mean() * baskets[second].mean())
+
+    factored = dataclasses.replace(
+        MARKET, category_loadings=loadings, category_uniqueness=1 - (loadings**2).ravel()
+    )
+    assert lift(factored) > lift(MARKET) + 0.1
 
 
 def active_weeks(tables) -> pd.DataFrame:

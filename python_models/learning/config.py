@@ -41,6 +41,8 @@ class LearnConfig:
         Standard deviation of the circular Gaussian smoothing of seasonal indices.
     seasonality_min_units
         Units a product needs over the year for a product-level seasonal index.
+    category_factors
+        Factors of the model of which category tastes go together (0: none).
     """
 
     learn_id: str = "complete_journey"
@@ -56,6 +58,7 @@ class LearnConfig:
     tendency_prior_weeks: float = 8.0
     seasonality_bandwidth_weeks: float = 1.5
     seasonality_min_units: int = 520
+    category_factors: int = 8
 
     def __post_init__(self) -> None:
         ranges = {
@@ -70,6 +73,7 @@ class LearnConfig:
             "tendency_prior_weeks": (0.0, 1e4),
             "seasonality_bandwidth_weeks": (0.0, 13.0),
             "seasonality_min_units": (1, 10**9),
+            "category_factors": (0, 50),
         }
         for name in ("learn_id", "run_id"):
             value = getattr(self, name)

@@ -14,6 +14,7 @@ from ..warehouse.connection import connect
 from ..warehouse.learned import write_learned
 from .base_price_hmm import base_price_changes, learn_base_price_hmm
 from .catalog import learn_catalog
+from .category_factors import learn_category_factors
 from .config import LearnConfig
 from .display_mailer import learn_location_mix
 from .household_estimates import learn_household_estimates
@@ -53,8 +54,8 @@ def learn_market(
     same config gives the same tables.
     """
     config = config or LearnConfig()
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(4)]
-    base_rng, promo_rng, season_rng, household_rng = streams
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(5)]
+    base_rng, promo_rng, season_rng, household_rng, factor_rng = streams
     seconds: dict[str, float] = {}
 
     def timed(step: str, started: float) -> None:
@@ -137,10 +138,21 @@ def learn_market(
         households = learn_household_estimates(con, config.run_id, household_rng)
         timed("household estimates", t)
 
+        t = time.perf_counter()
+        category_factors = learn_category_factors(
+            con, config.run_id, config.category_factors, int(factor_rng.integers(2**31))
+        )
+        timed("category factors", t)
+
         summary = {
             **coverage,
             "seasonality_median_correlation": float(validation["correlation"].median()),
             "base_price_fallback_categories": float(base_models["is_fallback"].sum()),
+            "category_factors_explained_share": float(
+                1 - category_factors.groupby("product_category")["uniqueness"].first().mean()
+            )
+            if len(category_factors)
+            else 0.0,
         }
         tables = {
             "learned_config": pd.DataFrame(
@@ -169,6 +181,7 @@ def learn_market(
             "learned_category_penetration": penetration,
             "learned_lifecycle": lifecycle,
             **households,
+            "learned_category_factors": category_factors,
         }
         t = time.perf_counter()
         rows = write_learned(con, config.learn_id, tables)

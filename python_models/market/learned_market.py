@@ -55,6 +55,10 @@ class LearnedMarket:
     # learned_household_copula rows: how the real households' behaviours and demographic bands
     # move together (simulation/household_copula.py); None: independent household traits
     household_copula: pd.DataFrame | None = None
+    # learned_category_factors as arrays: (categories, factors) loadings and (categories,)
+    # uniqueness of the category tastes (simulation/population.py); None: independent tastes
+    category_loadings: np.ndarray | None = None
+    category_uniqueness: np.ndarray | None = None
 
     def penetration(self) -> np.ndarray:
         if self.category_penetration is None:
@@ -112,7 +116,32 @@ REQUIRED_TABLES = (
 
 
 # Learned by later versions of learning: a pass without them simulates without their behaviour.
-OPTIONAL_TABLES = ("learned_tail_products", "learned_lifecycle", "learned_household_copula")
+OPTIONAL_TABLES = (
+    "learned_tail_products",
+    "learned_lifecycle",
+    "learned_household_copula",
+    "learned_category_factors",
+)
+
+
+def category_factors(
+    rows: pd.DataFrame | None, categories: list[str]
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(categories, factors) loadings and (categories,) uniqueness of ``learned_category_factors``
+    rows, in ``categories`` order; a category without rows loads on no factor (uniqueness 1).
+    (None, None) without rows."""
+    if rows is None or rows.empty:
+        return None, None
+    loadings = (
+        rows.pivot_table(index="product_category", columns="factor", values="loading")
+        .reindex(index=categories)
+        .fillna(0.0)
+        .to_numpy()
+    )
+    uniqueness = (
+        rows.groupby("product_category")["uniqueness"].first().reindex(categories).fillna(1.0)
+    )
+    return loadings, uniqueness.to_numpy()
 
 
 def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
@@ -173,6 +202,7 @@ def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
     seasonality = tables["learned_seasonality"]
     tail = tables["learned_tail_products"]
     products = tables["products"]
+    loadings, uniqueness = category_factors(tables.get("learned_category_factors"), categories)
 
     return LearnedMarket(
         catalog=catalog,
@@ -199,4 +229,6 @@ def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
         tail=tail,
         lifecycle=tables.get("learned_lifecycle"),
         household_copula=tables.get("learned_household_copula"),
+        category_loadings=loadings,
+        category_uniqueness=uniqueness,
     )

@@ -98,6 +98,22 @@ def preference_centre(category_penetration: np.ndarray, weight: float = 1.0) -> 
     return weight * special.logit(np.clip(category_penetration, 1e-4, 1 - 1e-4))
 
 
+def factor_tastes(
+    noise: np.ndarray, loadings: np.ndarray, uniqueness: np.ndarray, seed: int, ids: np.ndarray
+) -> np.ndarray:
+    """(households, categories) standard normal tastes that go together as the learned factor
+    model says: loadings x the household's factors + sqrt(uniqueness) x its own ``noise``. The
+    factors are counter-based per household and factor, and added factor by factor in a fixed
+    order, so a household's tastes are the same bits in any shard."""
+    tastes = np.sqrt(uniqueness)[None, :] * noise
+    factors = counter_random.normal(
+        seed, "category_factor", ids[:, None], np.arange(loadings.shape[1])[None, :]
+    )
+    for j in range(loadings.shape[1]):
+        tastes += factors[:, j, None] * loadings[None, :, j]
+    return tastes
+
+
 def draw_population(
     household_ids: np.ndarray,
     profiles: pd.DataFrame,
@@ -106,13 +122,16 @@ def draw_population(
     config: PopulationConfig,
     seed: int,
     copula: HouseholdCopula | None = None,
+    category_factors: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Population:
     """Households ``household_ids`` with demographics and parameters.
 
     ``profiles`` are the learned demographic profiles (with a ``share`` column);
     ``category_penetration`` (categories,) centres each household's category preferences on the
     logit of the share of households buying the category; ``copula`` (None: independent
-    traits) sets how the traits move together and with the demographics.
+    traits) sets how the traits move together and with the demographics; ``category_factors``,
+    (categories, factors) loadings and (categories,) uniqueness (None: independent tastes),
+    which category tastes go together.
     """
     ids = np.asarray(household_ids, dtype=np.int64)
     cumulative = np.cumsum(profiles["share"].to_numpy(dtype=float))
@@ -131,11 +150,13 @@ def draw_population(
 
     categories = np.arange(len(category_penetration))
     centre = preference_centre(category_penetration, config.category_centre_weight)
+    tastes = counter_random.normal(seed, "category_preference", ids[:, None], categories[None, :])
+    if category_factors is not None:
+        tastes = factor_tastes(tastes, *category_factors, seed, ids)
     preference = (
         centre[None, :]
         + parameters["basket_size"][:, None]
-        + config.category_preference_sd
-        * counter_random.normal(seed, "category_preference", ids[:, None], categories[None, :])
+        + config.category_preference_sd * tastes
     )
     consumption = config.consumption_rate.draw(
         seed, "consumption_rate", ids[:, None] * 100_003 + categories[None, :]

@@ -70,6 +70,9 @@ class ShardSimulator:
             config.population,
             config.seed,
             HouseholdCopula.from_rows(market.household_copula),
+            None
+            if market.category_loadings is None
+            else (market.category_loadings, market.category_uniqueness),
         )
         params = population.parameters
         n_households = len(ids)
