@@ -287,13 +287,16 @@ def test_habits_make_what_a_household_bought_lately_likelier_again():
         n_weeks=20,
         categories=dataclasses.replace(CONFIG.categories, base_logit=-3.0),
     )
-    off = dataclasses.replace(
-        base, categories=dataclasses.replace(base.categories, habit_strength=0.0)
+    market = dataclasses.replace(MARKET, habit=(0.8, 0.6))  # learned decay and strength
+    off = dataclasses.replace(base, categories=dataclasses.replace(base.categories, habit_scale=0))
+    on = run(base, market)[1]
+    assert category_persistence(on) > category_persistence(run(off, market)[1]) + 0.1
+    # Without learned habits there are none; the scale multiplies the learned strength.
+    pd.testing.assert_frame_equal(run(off, market)[1]["transactions"], run(base)[1]["transactions"])
+    stronger = dataclasses.replace(
+        base, categories=dataclasses.replace(base.categories, habit_scale=2)
     )
-    on = dataclasses.replace(
-        base, categories=dataclasses.replace(base.categories, habit_strength=0.6)
-    )
-    assert category_persistence(run(on)[1]) > category_persistence(run(off)[1]) + 0.1
+    assert category_persistence(run(stronger, market)[1]) > category_persistence(on) + 0.03
 
 
 def test_offer_fatigue_counts_other_recent_offers_and_lowers_the_response():

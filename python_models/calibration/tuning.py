@@ -60,11 +60,9 @@ SEARCH_SPACE = (
     Dimension("choice.noticed_discount_threshold", 0.0, 0.25),
     Dimension("choice.tail_weight", 0.5, 1.5),
     Dimension("promo_tendency_strength", 0.5, 1.5),
-    # How households come and go, how habits hold.
+    # How households come and go.
     Dimension("lifecycle.lapse_scale", 0.3, 3.0, log=True),
     Dimension("lifecycle.return_scale", 0.3, 3.0, log=True),
-    Dimension("categories.habit_strength", 0.0, 1.0),
-    Dimension("categories.habit_decay", 0.4, 0.9),
     Dimension("lifecycle.recruitment", 0.0, 2.0),
     # Coupons from outside the campaigns.
     Dimension("population.coupon_use.sigma", 0.5, 2.5),

@@ -17,6 +17,7 @@ from .catalog import learn_catalog
 from .category_factors import learn_category_factors
 from .config import LearnConfig
 from .display_mailer import learn_location_mix
+from .habits import learn_habits
 from .household_estimates import learn_household_estimates
 from .household_priors import (
     learn_category_penetration,
@@ -54,8 +55,8 @@ def learn_market(
     same config gives the same tables.
     """
     config = config or LearnConfig()
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(5)]
-    base_rng, promo_rng, season_rng, household_rng, factor_rng = streams
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(6)]
+    base_rng, promo_rng, season_rng, household_rng, factor_rng, habit_rng = streams
     seconds: dict[str, float] = {}
 
     def timed(step: str, started: float) -> None:
@@ -144,6 +145,10 @@ def learn_market(
         )
         timed("category factors", t)
 
+        t = time.perf_counter()
+        habits = learn_habits(con, config.run_id, habit_rng)
+        timed("habits", t)
+
         summary = {
             **coverage,
             "seasonality_median_correlation": float(validation["correlation"].median()),
@@ -182,6 +187,7 @@ def learn_market(
             "learned_lifecycle": lifecycle,
             **households,
             "learned_category_factors": category_factors,
+            "learned_habits": habits,
         }
         t = time.perf_counter()
         rows = write_learned(con, config.learn_id, tables)

@@ -59,6 +59,9 @@ class LearnedMarket:
     # uniqueness of the category tastes (simulation/population.py); None: independent tastes
     category_loadings: np.ndarray | None = None
     category_uniqueness: np.ndarray | None = None
+    # The chosen row of learned_habits, (decay, strength) of the category habit
+    # (simulation/categories.py); None: no habits
+    habit: tuple[float, float] | None = None
 
     def penetration(self) -> np.ndarray:
         if self.category_penetration is None:
@@ -121,6 +124,7 @@ OPTIONAL_TABLES = (
     "learned_lifecycle",
     "learned_household_copula",
     "learned_category_factors",
+    "learned_habits",
 )
 
 
@@ -203,6 +207,8 @@ def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
     tail = tables["learned_tail_products"]
     products = tables["products"]
     loadings, uniqueness = category_factors(tables.get("learned_category_factors"), categories)
+    habits = tables.get("learned_habits")
+    chosen = None if habits is None else habits[habits["is_chosen"].astype(bool)]
 
     return LearnedMarket(
         catalog=catalog,
@@ -231,4 +237,7 @@ def market_from_tables(tables: dict[str, pd.DataFrame]) -> LearnedMarket:
         household_copula=tables.get("learned_household_copula"),
         category_loadings=loadings,
         category_uniqueness=uniqueness,
+        habit=None
+        if chosen is None or chosen.empty
+        else (float(chosen["decay"].iloc[0]), float(chosen["strength"].iloc[0])),
     )

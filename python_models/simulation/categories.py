@@ -6,11 +6,13 @@ Per household and category, a weekly logit:
     + seasonality_weight * log(learned seasonal index of the category this week)
     + promo_value_effect * relative promo sensitivity * the category's promotional value
     - inventory_effect * weeks of supply at home
-    + habit_strength * habit
+    + habit strength * habit
 
 Habit is state dependence: each week a household buys a category adds 1 to its habit of it,
-and habits decay by ``habit_decay`` a week, so what a household bought lately it buys again
+and habits decay by the habit's decay a week, so what a household bought lately it buys again
 beyond what its fixed preference says (the persistence the real data shows at category level).
+Strength and decay are learned from the real data (``learning/habits.py``); ``habit_scale``
+multiplies the learned strength (0: no habits). A market learned without habits has none.
 
 Inventory is counted in weeks of supply: a purchase adds ``supply_weeks_per_unit`` per unit,
 divided by the household's consumption rate of the category, and a week of consumption removes
@@ -43,13 +45,7 @@ class CategoryConfig:
     promo_value_effect: float = 1.0  # logit per unit promotional value, typical household
     trip_size_sd: float = 0.9  # sd of the per-trip effect shared by all categories
     extra_products_mean: float = 0.35  # products beyond the first of a bought category
-    habit_strength: float = 0.15  # logit per unit of habit (recent weeks buying the category)
-    habit_decay: float = 0.8  # weekly decay of the habit
-
-    @property
-    def habit_ceiling(self) -> float:
-        """The habit of a category bought every week."""
-        return 1.0 / (1.0 - self.habit_decay)
+    habit_scale: float = 1.0  # multiplier of the learned habit strength (0: no habits)
 
     def __post_init__(self) -> None:
         check_ranges(
@@ -62,10 +58,30 @@ class CategoryConfig:
                 "promo_value_effect": (0.0, 10.0),
                 "trip_size_sd": (0.0, 5.0),
                 "extra_products_mean": (0.0, 10.0),
-                "habit_strength": (0.0, 3.0),
-                "habit_decay": (0.0, 0.95),
+                "habit_scale": (0.0, 5.0),
             },
         )
+
+
+@dataclass(frozen=True)
+class Habit:
+    """The category habit a run simulates: logit per unit of habit, and its weekly decay."""
+
+    strength: float = 0.0
+    decay: float = 0.0
+
+    @classmethod
+    def learned(cls, learned: tuple[float, float] | None, config: CategoryConfig) -> Habit:
+        """The learned (decay, strength), the strength times ``habit_scale``; none without."""
+        if learned is None:
+            return cls()
+        decay, strength = learned
+        return cls(strength=strength * config.habit_scale, decay=decay)
+
+    @property
+    def ceiling(self) -> float:
+        """The habit of a category bought every week."""
+        return 1.0 / (1.0 - self.decay)
 
 
 def weekly_logits(
@@ -76,6 +92,7 @@ def weekly_logits(
     inventory: np.ndarray,
     habit: np.ndarray,
     config: CategoryConfig,
+    habit_effect: Habit,
 ) -> np.ndarray:
     """(households x categories) logits for one week, before trip and coupon effects."""
     return (
@@ -84,22 +101,24 @@ def weekly_logits(
         + config.seasonality_weight * log_season[None, :]
         + config.promo_value_effect * relative_promo[:, None] * promo_value[None, :]
         - config.inventory_effect * inventory
-        + config.habit_strength * habit
+        + habit_effect.strength * habit
     ).astype(np.float32)
 
 
-def initial_habit(preference: np.ndarray, trips: np.ndarray, config: CategoryConfig) -> np.ndarray:
+def initial_habit(
+    preference: np.ndarray, trips: np.ndarray, config: CategoryConfig, habit: Habit
+) -> np.ndarray:
     """Roughly each household's steady habit of each category before the first week: its
     per-trip purchase probability x its mean trips a week x the habit of a weekly buyer."""
     weekly = special.expit(config.base_logit + preference) * trips[:, None]
-    return (np.minimum(weekly, 1.0) * config.habit_ceiling).astype(np.float32)
+    return (np.minimum(weekly, 1.0) * habit.ceiling).astype(np.float32)
 
 
 def add_habits(
-    habit: np.ndarray, household: np.ndarray, category: np.ndarray, config: CategoryConfig
+    habit: np.ndarray, household: np.ndarray, category: np.ndarray, decay: float
 ) -> None:
     """One week passes: habits decay, and each (household, category) bought adds 1 (in place)."""
-    habit *= np.float32(config.habit_decay)
+    habit *= np.float32(decay)
     bought = np.zeros(habit.shape, dtype=bool)
     bought[household, category] = True
     habit += bought

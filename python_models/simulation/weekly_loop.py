@@ -21,6 +21,7 @@ import pandas as pd
 from . import counter_random, raw_tables
 from .campaigns import assign, offer_fatigue, redemption_probability
 from .categories import (
+    Habit,
     add_habits,
     add_purchases,
     bought,
@@ -75,6 +76,7 @@ class ShardSimulator:
             else (market.category_loadings, market.category_uniqueness),
         )
         params = population.parameters
+        self.habit = Habit.learned(market.habit, config.categories)
         n_households = len(ids)
         ids = population.household_id
         promo_reference = typical(config.population.promo_response)
@@ -114,7 +116,9 @@ class ShardSimulator:
             inventory=(
                 counter_random.uniform(config.seed, "initial_inventory", ids[:, None]) * supply
             ).astype(np.float32),
-            habit=initial_habit(population.category_preference, mean_trips, config.categories),
+            habit=initial_habit(
+                population.category_preference, mean_trips, config.categories, self.habit
+            ),
             history=PurchaseHistory(
                 n_households, context.order, config.choice.loyalty_decay, spare=WIDTHS[-1]
             ),
@@ -174,6 +178,7 @@ class ShardSimulator:
             state.inventory,
             state.habit,
             config.categories,
+            self.habit,
         )
         logits[:, context.category_closed[:, week]] = UNAVAILABLE
         value = trip_value(logits, shard.baseline_categories)
@@ -232,8 +237,8 @@ class ShardSimulator:
                 config.categories,
             )
             state.history.add(household[lines.trip], lines.product)
-        if self.config.categories.habit_strength:
-            add_habits(state.habit, household[lines.trip], lines.category, config.categories)
+        if self.habit.strength:
+            add_habits(state.habit, household[lines.trip], lines.category, self.habit.decay)
         visited = trips > 0
         state.weeks_since = np.where(visited, 0, state.weeks_since + 1)
 
