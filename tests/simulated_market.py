@@ -141,10 +141,13 @@ def with_lifecycle(
     back: float = 0.2,
     min_weeks: int = 2,
     initial: float | None = None,
+    return_concentration: float | None = None,
 ) -> LearnedMarket:
     """``market`` with learned lifecycle hazards: the same ``lapse`` and ``back`` (return)
     hazard in each of three equal bands of shopping frequency, and, if given, the ``initial``
-    share lapsed at the start (without it the chain starts stationary)."""
+    share lapsed at the start (without it the chain starts stationary) and the concentration
+    of the households' return hazards around ``back`` (without it every household has
+    ``back``)."""
     bands = pd.DataFrame(
         {
             "frequency_band": [1, 2, 3],
@@ -158,6 +161,9 @@ def with_lifecycle(
     )
     if initial is not None:
         bands["initial_lapsed_share"] = initial
+    if return_concentration is not None:
+        bands["lapse_concentration"] = 1e6
+        bands["return_concentration"] = return_concentration
     return dataclasses.replace(market, lifecycle=bands)
 
 

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from python_models.learning.lifecycle import MIN_LAPSE_WEEKS, fit_lapses, full_weeks
+from python_models.learning.lifecycle import (
+    MIN_LAPSE_WEEKS,
+    fit_lapses,
+    fit_lapses_by_household,
+    full_weeks,
+    hazard_concentration,
+)
 
 
 def chain_visits(
-    n: int, weeks: int, lapse: float, back: float, initial: float, rate: float, seed: int
+    n: int, weeks: int, lapse, back, initial: float, rate: float, seed: int
 ) -> np.ndarray:
     """households x weeks visits of the learner's own chain: active households visit with
     ``rate``; a lapse lasts MIN_LAPSE_WEEKS weeks at least, then ends with ``back``; a share
-    ``initial`` starts at the start of a lapse."""
+    ``initial`` starts at the start of a lapse. ``lapse`` and ``back`` are one hazard for all
+    or one per household."""
     rng = np.random.default_rng(seed)
     state = np.where(rng.random(n) < initial, 1, 0)
     visits = np.zeros((n, weeks), dtype=bool)
@@ -49,3 +57,19 @@ def test_partial_weeks_at_the_edges_are_left_out():
     kept = full_weeks(visits)
     assert kept.shape[1] == 19
     np.testing.assert_array_equal(kept, visits[:, 1:])
+
+
+def test_households_that_differ_in_how_fast_they_return_are_told_from_households_alike():
+    rng = np.random.default_rng(3)
+    n = 3000
+    alike = chain_visits(n, 52, lapse=0.03, back=0.15, initial=0.3, rate=0.6, seed=1)
+    # Return hazards Beta(0.6, 3.4) around 0.15: concentration 4.
+    differing = chain_visits(
+        n, 52, lapse=0.03, back=rng.beta(0.6, 3.4, n), initial=0.3, rate=0.6, seed=1
+    )
+    spread = {}
+    for name, visits in (("alike", alike), ("differing", differing)):
+        fit = fit_lapses_by_household(visits[visits.any(axis=1)])
+        spread[name] = hazard_concentration(fit.returns, fit.away_weeks)
+    assert spread["differing"] == pytest.approx(4.0, rel=0.5)
+    assert spread["alike"] > 1000

@@ -280,6 +280,21 @@ def category_persistence(tables) -> float:
     return now[before == 1].mean() / now.mean()
 
 
+def test_households_whose_return_hazards_differ_include_some_that_stay_away():
+    """With the same band hazard, households drawn around it (concentration 1.5) include slow
+    returners: more households end the run lapsed than when every household has the band's
+    hazard. Without a learned concentration every household has it."""
+    n_weeks = 60
+    config = dataclasses.replace(CONFIG, n_households=800, n_weeks=n_weeks)
+
+    def gone_at_the_end(market) -> float:
+        return (active_weeks(run(config, market)[1])["last"] < n_weeks - 12).mean()
+
+    alike = with_lifecycle(MARKET, lapse=0.03, back=0.2, min_weeks=3)
+    differing = with_lifecycle(MARKET, lapse=0.03, back=0.2, min_weeks=3, return_concentration=1.5)
+    assert gone_at_the_end(differing) > gone_at_the_end(alike) + 0.03
+
+
 def test_habits_make_what_a_household_bought_lately_likelier_again():
     base = dataclasses.replace(
         CONFIG,

@@ -14,14 +14,22 @@ full week is how far the panel still had to recruit (Complete Journey's househol
 arriving through its first two months, far more than its hazards alone explain). A partial
 week at either end of the panel (Complete Journey's first) would read as a week of lapses, so
 weeks with fewer than half the median week's active households are left out at the edges.
-The simulator draws each household's states from these (simulation/lifecycle.py).
+Households of a band differ too: some lapse often, some come back slowly. From the chain's
+posterior each household's expected lapses over its active weeks and returns over its lapsed
+ones give, by the method of moments, the spread of the band's hazards beyond what chance makes
+(a Beta distribution around the band's hazard, its concentration a + b: small when households
+differ much). The simulator draws each household's states from these (simulation/lifecycle.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import numpy as np
 import pandas as pd
+
+from .household_estimates import beta_binomial_prior
 
 LIFECYCLE_COLUMNS = [
     "frequency_band",
@@ -32,10 +40,13 @@ LIFECYCLE_COLUMNS = [
     "return_hazard",
     "initial_lapsed_share",
     "min_lapse_weeks",
+    "lapse_concentration",
+    "return_concentration",
 ]
 N_BANDS = 3
 MIN_LAPSE_WEEKS = 4  # shorter gaps are a household's own irregularity, not a lapse
 EM_ITERATIONS = 50
+MAX_CONCENTRATION = 1e6  # a + b of households alike: every household at the band's hazard
 PARTIAL_WEEK_SHARE = 0.5  # an edge week with fewer active households than this x the median
 
 
@@ -67,17 +78,19 @@ def learn_lifecycle(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame
     rows = []
     for b in range(N_BANDS):
         members = visits[band == b]
-        lapse, back, initial = fit_lapses(members)
+        fit = fit_lapses_by_household(members)
         rows.append(
             {
                 "frequency_band": b + 1,
                 "max_visit_share": float(edges[b + 1]) if b < N_BANDS - 1 else 1.0,
                 "n_households": len(members),
                 "visit_share": float(members.mean()),
-                "lapse_hazard": lapse,
-                "return_hazard": back,
-                "initial_lapsed_share": initial,
+                "lapse_hazard": fit.lapse,
+                "return_hazard": fit.back,
+                "initial_lapsed_share": fit.initial,
                 "min_lapse_weeks": MIN_LAPSE_WEEKS,
+                "lapse_concentration": hazard_concentration(fit.lapses, fit.active_weeks),
+                "return_concentration": hazard_concentration(fit.returns, fit.away_weeks),
             }
         )
     return pd.DataFrame(rows, columns=LIFECYCLE_COLUMNS)
@@ -100,8 +113,42 @@ def active_rate(visits: np.ndarray) -> np.ndarray:
     return np.clip(visits.sum(axis=1) / span, 1e-3, 1 - 1e-3)
 
 
+@dataclass(frozen=True)
+class LapseFit:
+    lapse: float  # weekly hazard of an active household lapsing
+    back: float  # weekly hazard of a lapsed household returning (after MIN_LAPSE_WEEKS)
+    initial: float  # share starting at the start of a lapse
+    # Per household, expected over the chain's posterior: lapses and weeks active (with a week
+    # after), returns and weeks in the last lapsed state (with a week after).
+    lapses: np.ndarray
+    active_weeks: np.ndarray
+    returns: np.ndarray
+    away_weeks: np.ndarray
+
+
 def fit_lapses(visits: np.ndarray) -> tuple[float, float, float]:
-    """(lapse hazard, return hazard, initial lapsed share) of households x weeks ``visits`` by
+    """(lapse hazard, return hazard, initial lapsed share) of households x weeks ``visits``
+    (``fit_lapses_by_household``)."""
+    fit = fit_lapses_by_household(visits)
+    return fit.lapse, fit.back, fit.initial
+
+
+def hazard_concentration(events: np.ndarray, exposure: np.ndarray) -> float:
+    """a + b of the Beta distribution of the households' hazards, by the method of moments on
+    their expected events and exposures (the spread beyond binomial noise): small for
+    households that differ much, large (up to 1e6) for households alike."""
+    seen = exposure >= 1
+    if seen.sum() < 2:
+        return MAX_CONCENTRATION
+    try:
+        a, b = beta_binomial_prior(events[seen], exposure[seen])
+    except ValueError:  # every household at one end: nobody lapses, or nobody returns
+        return MAX_CONCENTRATION
+    return float(min(a + b, MAX_CONCENTRATION))
+
+
+def fit_lapses_by_household(visits: np.ndarray) -> LapseFit:
+    """The chain's hazards and initial lapsed share of households x weeks ``visits`` by
     EM on the chain: state 0 active, visiting at the household's own rate; states 1 to
     MIN_LAPSE_WEEKS lapsed, never visiting, passed through in turn (a lapse lasts at least
     MIN_LAPSE_WEEKS weeks: shorter gaps are the household's own irregularity, not a lapse),
@@ -145,7 +192,8 @@ def fit_lapses(visits: np.ndarray) -> tuple[float, float, float]:
         posterior /= posterior.sum(axis=2, keepdims=True)
         # Expected transitions out of the active and the last lapsed state, over all weeks.
         after = emission[:, 1:] * beta[:, 1:] / scale[:, 1:, None]
-        xi = np.einsum("nwi,ij,nwj->ij", alpha[:, :-1], transition, after)
+        per_household = np.einsum("nwi,ij,nwj->nij", alpha[:, :-1], transition, after)
+        xi = per_household.sum(axis=0)
         lapse = float(xi[0, 1] / xi[0].sum())
         back = float(xi[k, 0] / xi[k].sum())
         initial = float(posterior[:, 0, 1].mean())
@@ -153,4 +201,12 @@ def fit_lapses(visits: np.ndarray) -> tuple[float, float, float]:
         rate = np.clip(
             (active * visits).sum(axis=1) / np.maximum(active.sum(axis=1), 1e-9), 1e-3, 1 - 1e-3
         )
-    return lapse, back, initial
+    return LapseFit(
+        lapse,
+        back,
+        initial,
+        lapses=per_household[:, 0, 1],
+        active_weeks=per_household[:, 0].sum(axis=1),
+        returns=per_household[:, k, 0],
+        away_weeks=per_household[:, k].sum(axis=1),
+    )

@@ -1,10 +1,10 @@
 """Households arrive, lapse and return: the weeks a household shops at all.
 
 Each household is active (it visits at its own rate, ``visits``) or lapsed (it does not shop),
-moving between the two with weekly hazards learned per band of shopping frequency
-(learning/lifecycle.py): an active household lapses with the lapse hazard; a lapse lasts at
-least its learned min_lapse_weeks weeks, then ends with the return hazard each week. A
-household's band is the quantile of its visit propensity under the configured distribution
+moving between the two with weekly hazards of its own, drawn from its band of shopping
+frequency's learned Beta distribution (learning/lifecycle.py): an active household lapses with
+its lapse hazard; a lapse lasts at least its learned min_lapse_weeks weeks, then ends with its
+return hazard each week. A household's band is the quantile of its visit propensity under the configured distribution
 (the same for any shard). Households start in the chain's stationary distribution, so a late
 first visit is an arrival, an early last one a lapse, and the active share of a long run stays
 where it starts, except for the panel's recruitment: a further share of households starts at
@@ -43,6 +43,23 @@ class LifecycleConfig:
         )
 
 
+def household_hazards(
+    bands: pd.DataFrame, kind: str, band: np.ndarray, seed: int, ids: np.ndarray
+) -> np.ndarray:
+    """Each household's weekly ``kind`` ("lapse" or "return") hazard: a counter-based draw from
+    its band's Beta distribution around the band's hazard (concentration a + b learned; the
+    band's hazard itself for a learned table without one)."""
+    hazard = bands[f"{kind}_hazard"].to_numpy(float)[band]
+    column = f"{kind}_concentration"
+    if column not in bands:
+        return hazard
+    concentration = bands[column].to_numpy(float)[band]
+    mean = np.clip(hazard, 1e-9, 1 - 1e-9)
+    u = counter_random.uniform(seed, f"lifecycle_{kind}_hazard", ids)
+    drawn = special.betaincinv(mean * concentration, (1 - mean) * concentration, u)
+    return np.where(hazard > 0, drawn, 0.0)
+
+
 class Lifecycle:
     """The lifecycle states of a shard's households, one week at a time."""
 
@@ -66,8 +83,10 @@ class Lifecycle:
         cut = np.cumsum(bands["n_households"].to_numpy(float))
         band = np.searchsorted(cut / cut[-1], special.ndtr(visit_score), side="right")
         band = np.minimum(band, len(bands) - 1)
-        self.lapse = np.clip(bands["lapse_hazard"].to_numpy()[band] * config.lapse_scale, 0, 1)
-        self.back = np.clip(bands["return_hazard"].to_numpy()[band] * config.return_scale, 1e-6, 1)
+        lapse = household_hazards(bands, "lapse", band, seed, ids)
+        back = household_hazards(bands, "return", band, seed, ids)
+        self.lapse = np.clip(lapse * config.lapse_scale, 0, 1)
+        self.back = np.clip(back * config.return_scale, 1e-6, 1)
         # Stationary start: active : each forced lapse week : the open-ended one
         # = 1 : lapse : lapse / return.
         weights = np.column_stack(
