@@ -4,14 +4,14 @@ Each household is active (it visits at its own rate, ``visits``) or lapsed (it d
 moving between the two with weekly hazards of its own, drawn from its band of shopping
 frequency's learned Beta distribution (learning/lifecycle.py): an active household lapses with
 its lapse hazard; a lapse lasts at least its learned min_lapse_weeks weeks, then ends with its
-return hazard each week. A household's band is the quantile of its visit propensity under the configured distribution
-(the same for any shard). Households start in the chain's stationary distribution, so a late
-first visit is an arrival, an early last one a lapse, and the active share of a long run stays
-where it starts, except for the panel's recruitment: a further share of households starts at
-the beginning of a lapse (away for min_lapse_weeks weeks at least), so that the share lapsed
-at the start is the learned initial_lapsed_share (``recruitment`` scales that further share;
-0 starts stationary). Recruitment fades as those households return, within about one over the
-return hazard weeks.
+return hazard each week. A household's band is the quantile of its visit propensity under the
+configured distribution (the same for any shard). Households start in the chain's stationary
+distribution, so a late first visit is an arrival, an early last one a lapse, and the active
+share of a long run stays where it starts, except for the panel's recruitment: a further share
+of households starts at the beginning of a lapse (away for min_lapse_weeks weeks at least), so
+that the share lapsed at the start is the learned initial_lapsed_share (``recruitment`` scales
+that further share; 0 starts stationary). Recruitment fades as those households return, within
+about one over the return hazard weeks.
 Draws are counter-based, keyed by household and week. Without learned hazards (or with
 ``lapse_scale`` 0) every household stays active.
 """
