@@ -17,8 +17,26 @@ from python_models.simulation.distributions import Beta, Gamma, LogNormal, Norma
 SMALL = dataclasses.replace(CONFIG, n_households=120, n_weeks=10)
 # Fields that name or partition a run rather than shape it.
 IDENTITY = {"run_id", "learn_id", "shard_size"}
-# With products outside the catalog and lifecycle hazards, so the tail and lifecycle settings act.
-TAILED = with_lifecycle(with_tail(MARKET), initial=0.4)
+# With products outside the catalog, lifecycle hazards that differ by household, a learned habit,
+# household copula and category factors, so every setting acts and every learned structure is
+# drawn in the shard-split test.
+COPULA = pd.DataFrame(
+    [
+        ("visit_share", "lines_per_trip", -0.4),
+        ("lines_per_trip", "visit_share", -0.4),
+        ("promo_share", "premium_share", -0.3),
+        ("premium_share", "promo_share", -0.3),
+    ],
+    columns=["behaviour_x", "behaviour_y", "correlation"],
+)
+LOADINGS = np.linspace(-0.6, 0.6, len(MARKET.categories))[:, None]
+TAILED = dataclasses.replace(
+    with_lifecycle(with_tail(MARKET), initial=0.4, return_concentration=3.0),
+    habit=(0.7, 0.3),
+    household_copula=COPULA,
+    category_loadings=LOADINGS,
+    category_uniqueness=1 - LOADINGS[:, 0] ** 2,
+)
 
 
 def perturbed(value):
