@@ -99,6 +99,16 @@ def _counts(rng: np.random.Generator, correlation: float) -> tuple[pd.DataFrame,
     )
     counts["extra_trips"] = rng.poisson(counts["active_weeks"] * rng.gamma(2, 0.2, N))
     counts["home_baskets"] = rng.binomial(trips, rng.beta(6, 2, N))
+    for exposure in ("repeatable_lines", "priced_lines", "sized_lines"):
+        counts[exposure] = lines // 2
+    for share, exposure, a, b in [
+        ("display_lines", "lines", 2, 40),
+        ("mailer_lines", "lines", 2, 20),
+        ("repeat_lines", "repeatable_lines", 5, 5),
+        ("premium_lines", "priced_lines", 8, 10),
+        ("large_pack_lines", "sized_lines", 10, 20),
+    ]:
+        counts[share] = rng.binomial(counts[exposure], rng.beta(a, b, N))
     return counts, np.var(promo)
 
 

@@ -3,7 +3,10 @@ estimates: what synthetic households are to be drawn from.
 
 Every behaviour is a count over an exposure: active weeks of the weeks in tenure, extra trips
 (beyond the first) of the active weeks, lines of the trips, promoted, coupon and store-brand lines
-of the lines, extra units (beyond one) of the lines, baskets at the home store of the baskets. A
+of the lines, extra units (beyond one) of the lines, baskets at the home store of the baskets,
+lines on display and in the mailer, lines repeating a product bought in an earlier week (of the
+lines of a category bought in an earlier week: how loyal, whatever how often), lines above their
+category's median unit price (of the priced lines) and pack size (of the sized ones). A
 household seen over little exposure has a noisy rate, so each is estimated by empirical Bayes: a
 population prior fitted by the method of moments (Beta for a share of the exposure, Gamma for a
 rate per unit of it, the overdispersion beyond binomial or Poisson noise being the households'
@@ -48,6 +51,19 @@ BEHAVIOURS = (
     Behaviour("private_label_share", "beta", "store-brand lines, of the non-bulk lines"),
     Behaviour("extra_units", "gamma", "units beyond one, per non-bulk line"),
     Behaviour("home_store_share", "beta", "baskets at the most-visited store, of the baskets"),
+    Behaviour("display_share", "beta", "lines of a product on display that week, of the lines"),
+    Behaviour("mailer_share", "beta", "lines of a product in that week's mailer, of the lines"),
+    Behaviour(
+        "repeat_share",
+        "beta",
+        "lines of a product bought in an earlier week, of the lines of a category bought then",
+    ),
+    Behaviour(
+        "premium_share", "beta", "lines above their category's median unit price, of priced lines"
+    ),
+    Behaviour(
+        "large_pack_share", "beta", "lines above their category's median pack size, of sized lines"
+    ),
 )
 BEHAVIOUR_NAMES = tuple(b.name for b in BEHAVIOURS)
 FAMILIES = {b.name: b.family for b in BEHAVIOURS}
@@ -80,17 +96,78 @@ with weeks as (
     group by household_id
 ),
 
+items as (
+    select
+        items.household_id,
+        items.product_id,
+        items.week,
+        items.product_category,
+        items.is_promo,
+        items.has_coupon,
+        items.brand_tier,
+        items.quantity,
+        items.shelf_price_per_unit,
+        products.pack_size_oz,
+        promotions.display_location is not null as on_display,
+        promotions.mailer_location is not null as in_mailer
+    from marts.fct_transaction_items as items
+    left join marts.dim_products as products
+        on items.run_id = products.run_id and items.product_id = products.product_id
+    left join marts.promo_product_store_weeks as promotions
+        on items.run_id = promotions.run_id
+        and items.product_id = promotions.product_id
+        and items.store_id = promotions.store_id
+        and items.week = promotions.week
+    where items.run_id = $run_id and not items.is_bulk
+),
+
+category_medians as (
+    select
+        product_category,
+        median(shelf_price_per_unit) as median_price,
+        median(pack_size_oz) as median_pack
+    from items
+    group by product_category
+),
+
+first_weeks as (
+    select household_id, product_id, min(week) as first_week
+    from items
+    group by household_id, product_id
+),
+
+first_category_weeks as (
+    select household_id, product_category, min(week) as first_week
+    from items
+    group by household_id, product_category
+),
+
 lines as (
     select
-        household_id,
+        items.household_id,
         count(*) as lines,
-        count(*) filter (where is_promo) as promo_lines,
-        count(*) filter (where has_coupon) as coupon_lines,
-        count(*) filter (where brand_tier = 'Private') as private_lines,
-        coalesce(sum(greatest(quantity - 1, 0)), 0) as extra_units
-    from marts.fct_transaction_items
-    where run_id = $run_id and not is_bulk
-    group by household_id
+        count(*) filter (where items.is_promo) as promo_lines,
+        count(*) filter (where items.has_coupon) as coupon_lines,
+        count(*) filter (where items.brand_tier = 'Private') as private_lines,
+        coalesce(sum(greatest(items.quantity - 1, 0)), 0) as extra_units,
+        count(*) filter (where items.on_display) as display_lines,
+        count(*) filter (where items.in_mailer) as mailer_lines,
+        count(*) filter (where items.week > first_weeks.first_week) as repeat_lines,
+        count(*) filter (where items.week > first_category_weeks.first_week) as repeatable_lines,
+        count(*) filter (where items.shelf_price_per_unit > medians.median_price) as premium_lines,
+        count(items.shelf_price_per_unit) as priced_lines,
+        count(*) filter (where items.pack_size_oz > medians.median_pack) as large_pack_lines,
+        count(items.pack_size_oz) as sized_lines
+    from items
+    inner join category_medians as medians
+        on items.product_category = medians.product_category
+    inner join first_weeks
+        on items.household_id = first_weeks.household_id
+        and items.product_id = first_weeks.product_id
+    inner join first_category_weeks
+        on items.household_id = first_category_weeks.household_id
+        and items.product_category = first_category_weeks.product_category
+    group by items.household_id
 ),
 
 stores as (
@@ -118,6 +195,14 @@ select
     coalesce(lines.coupon_lines, 0) as coupon_lines,
     coalesce(lines.private_lines, 0) as private_lines,
     coalesce(lines.extra_units, 0) as extra_units,
+    coalesce(lines.display_lines, 0) as display_lines,
+    coalesce(lines.mailer_lines, 0) as mailer_lines,
+    coalesce(lines.repeat_lines, 0) as repeat_lines,
+    coalesce(lines.repeatable_lines, 0) as repeatable_lines,
+    coalesce(lines.premium_lines, 0) as premium_lines,
+    coalesce(lines.priced_lines, 0) as priced_lines,
+    coalesce(lines.large_pack_lines, 0) as large_pack_lines,
+    coalesce(lines.sized_lines, 0) as sized_lines,
     coalesce(home.home_baskets, 0) as home_baskets,
     coalesce(home.baskets, 0) as baskets
 from weeks
@@ -137,6 +222,11 @@ _COUNTS = {
     "private_label_share": ("private_lines", "lines"),
     "extra_units": ("extra_units", "lines"),
     "home_store_share": ("home_baskets", "baskets"),
+    "display_share": ("display_lines", "lines"),
+    "mailer_share": ("mailer_lines", "lines"),
+    "repeat_share": ("repeat_lines", "repeatable_lines"),
+    "premium_share": ("premium_lines", "priced_lines"),
+    "large_pack_share": ("large_pack_lines", "sized_lines"),
 }
 
 

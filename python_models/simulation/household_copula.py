@@ -37,6 +37,11 @@ ANCHORS = {
     "private_label_share": ("quality_preference", -1.0),  # taste for national brands
     "extra_units": ("stockpiling", 1.0),
     "home_store_share": ("store_loyalty", 1.0),
+    "display_share": ("display_response", 1.0),
+    "mailer_share": ("feature_response", 1.0),
+    "repeat_share": ("brand_loyalty", 1.0),
+    "premium_share": ("price_sensitivity", -1.0),  # price-sensitive households buy cheaper
+    "large_pack_share": ("pack_size_taste", 1.0),
 }
 MIN_EIGENVALUE = 1e-6  # a pairwise-estimated matrix is made positive definite at this floor
 
