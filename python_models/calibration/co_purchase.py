@@ -26,7 +26,23 @@ TOP_PAIRS = 15  # the reference's most frequent pairs, drawn and listed
 
 def category_pairs(con, run_id: str, reference_run_id: str) -> pd.DataFrame:
     """Every category pair of the reference's rules (each pair once), its support and lift, and
-    the run's (null where the run has no such rule), most frequent first."""
+    the run's (null where the run has no such rule), most frequent first; no rows where the
+    basket marts were not built (a calibration study's scratch warehouse)."""
+    built = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'marts' AND table_name = 'basket_rules_category'"
+    ).fetchone()[0]
+    if not built:
+        return pd.DataFrame(
+            columns=[
+                "category_x",
+                "category_y",
+                "reference_support",
+                "reference_lift",
+                "support",
+                "lift",
+            ]
+        )
     return con.execute(
         """
         SELECT
