@@ -84,7 +84,21 @@ PRIOR_COLUMNS = ["behaviour", "family", "prior_a", "prior_b", "prior_mean", "pri
 MIN_RELATIVE_VARIANCE = 1e-4
 
 _COUNTS_SQL = """
-with weeks as (
+with promotions as (
+    -- The raw promotions (learning runs before the promotion marts are built): whether a
+    -- product was on display or in the mailer at a store in a week.
+    select
+        product_id,
+        store_id,
+        week,
+        bool_or(display_location <> '0') as on_display,
+        bool_or(mailer_location <> '0') as in_mailer
+    from raw.promotions
+    where run_id = $run_id
+    group by product_id, store_id, week
+),
+
+weeks as (
     select
         household_id,
         count(*) filter (where is_active and is_in_tenure) as active_weeks,
@@ -108,14 +122,13 @@ items as (
         items.quantity,
         items.shelf_price_per_unit,
         products.pack_size_oz,
-        promotions.display_location is not null as on_display,
-        promotions.mailer_location is not null as in_mailer
+        coalesce(promotions.on_display, false) as on_display,
+        coalesce(promotions.in_mailer, false) as in_mailer
     from marts.fct_transaction_items as items
     left join marts.dim_products as products
         on items.run_id = products.run_id and items.product_id = products.product_id
-    left join marts.promo_product_store_weeks as promotions
-        on items.run_id = promotions.run_id
-        and items.product_id = promotions.product_id
+    left join promotions
+        on items.product_id = promotions.product_id
         and items.store_id = promotions.store_id
         and items.week = promotions.week
     where items.run_id = $run_id and not items.is_bulk
