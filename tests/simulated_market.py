@@ -142,12 +142,13 @@ def with_lifecycle(
     min_weeks: int = 2,
     initial: float | None = None,
     return_concentration: float | None = None,
+    arrival: float | None = None,
 ) -> LearnedMarket:
     """``market`` with learned lifecycle hazards: the same ``lapse`` and ``back`` (return)
     hazard in each of three equal bands of shopping frequency, and, if given, the ``initial``
-    share lapsed at the start (without it the chain starts stationary) and the concentration
-    of the households' return hazards around ``back`` (without it every household has
-    ``back``)."""
+    share away at the start (without it the chain starts stationary), the concentration of the
+    households' return hazards around ``back`` (without it every household has ``back``) and
+    the hazard of arriving for a household not yet recruited (without it, ``back``)."""
     bands = pd.DataFrame(
         {
             "frequency_band": [1, 2, 3],
@@ -161,6 +162,8 @@ def with_lifecycle(
     )
     if initial is not None:
         bands["initial_lapsed_share"] = initial
+    if arrival is not None:
+        bands["arrival_hazard"] = arrival
     if return_concentration is not None:
         bands["lapse_concentration"] = 1e6
         bands["return_concentration"] = return_concentration

@@ -280,6 +280,19 @@ def category_persistence(tables) -> float:
     return now[before == 1].mean() / now.mean()
 
 
+def test_a_slow_recruitment_makes_late_first_visits():
+    """The households the panel had not recruited at the start arrive with their own hazard:
+    slower than the return of lapsed households, more of them shop first after week 8."""
+    config = dataclasses.replace(CONFIG, n_households=800, n_weeks=30)
+
+    def late(market) -> float:
+        return (active_weeks(run(config, market)[1])["first"] > 8).mean()
+
+    fast = with_lifecycle(MARKET, lapse=0.02, back=0.3, min_weeks=3, initial=0.3)
+    slow = with_lifecycle(MARKET, lapse=0.02, back=0.3, min_weeks=3, initial=0.3, arrival=0.05)
+    assert late(slow) > late(fast) + 0.05
+
+
 def test_households_whose_return_hazards_differ_include_some_that_stay_away():
     """With the same band hazard, households drawn around it (concentration 1.5) include slow
     returners: more households end the run lapsed than when every household has the band's

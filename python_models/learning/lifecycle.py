@@ -7,11 +7,12 @@ household shopping one week in four often goes six weeks without a visit, one sh
 week almost never does. So the hazards are estimated per band of shopping frequency (terciles
 of households by the share of weeks they visit) by EM on a two-state hidden Markov chain whose
 lapsed state never visits and whose active state visits with the household's own rate (its
-visit share between its first and last active week, held fixed). Leading weeks before a
-first visit are a late arrival, trailing weeks after the last one a lapse: both are weeks in
-the lapsed state. The chain's start is fitted too: the share of households lapsed in the first
-full week is how far the panel still had to recruit (Complete Journey's households keep
-arriving through its first two months, far more than its hazards alone explain). A partial
+visit share between its first and last active week, held fixed). Trailing weeks after a last
+visit are a lapse; leading weeks before a first visit are a late arrival: a third state, *not
+yet recruited*, that never visits either and ends with its own arrival hazard (a panel recruits
+at its own pace, not at the pace lapsed households come back). The chain's start is fitted too:
+the share of households not yet recruited in the first full week is how far the panel still had
+to recruit (Complete Journey's households keep arriving through its first two months). A partial
 week at either end of the panel (Complete Journey's first) would read as a week of lapses, so
 weeks with fewer than half the median week's active households are left out at the edges.
 Households of a band differ too: some lapse often, some come back slowly. From the chain's
@@ -39,6 +40,7 @@ LIFECYCLE_COLUMNS = [
     "lapse_hazard",
     "return_hazard",
     "initial_lapsed_share",
+    "arrival_hazard",
     "min_lapse_weeks",
     "lapse_concentration",
     "return_concentration",
@@ -88,6 +90,7 @@ def learn_lifecycle(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame
                 "lapse_hazard": fit.lapse,
                 "return_hazard": fit.back,
                 "initial_lapsed_share": fit.initial,
+                "arrival_hazard": fit.arrival,
                 "min_lapse_weeks": MIN_LAPSE_WEEKS,
                 "lapse_concentration": hazard_concentration(fit.lapses, fit.active_weeks),
                 "return_concentration": hazard_concentration(fit.returns, fit.away_weeks),
@@ -117,7 +120,8 @@ def active_rate(visits: np.ndarray) -> np.ndarray:
 class LapseFit:
     lapse: float  # weekly hazard of an active household lapsing
     back: float  # weekly hazard of a lapsed household returning (after MIN_LAPSE_WEEKS)
-    initial: float  # share starting at the start of a lapse
+    initial: float  # share not yet recruited at the start
+    arrival: float  # weekly hazard of an unrecruited household arriving (after MIN_LAPSE_WEEKS)
     # Per household, expected over the chain's posterior: lapses and weeks active (with a week
     # after), returns and weeks in the last lapsed state (with a week after).
     lapses: np.ndarray
@@ -148,34 +152,38 @@ def hazard_concentration(events: np.ndarray, exposure: np.ndarray) -> float:
 
 
 def fit_lapses_by_household(visits: np.ndarray) -> LapseFit:
-    """The chain's hazards and initial lapsed share of households x weeks ``visits`` by
+    """The chain's hazards and initial unrecruited share of households x weeks ``visits`` by
     EM on the chain: state 0 active, visiting at the household's own rate; states 1 to
     MIN_LAPSE_WEEKS lapsed, never visiting, passed through in turn (a lapse lasts at least
     MIN_LAPSE_WEEKS weeks: shorter gaps are the household's own irregularity, not a lapse),
-    the last one left with the return hazard. A household starts active or at the start of a
-    lapse (its share is the third value: a household not yet recruited is away for at least
-    MIN_LAPSE_WEEKS weeks too, so an irregular shopper's late first visit is no arrival). Each
-    household's visit rate is fitted with the hazards (from its visit share between its first
-    and last visit): held fixed, a rate diluted by the lapses inside that span would explain
-    part of them away."""
+    the last one left with the return hazard; states MIN_LAPSE_WEEKS + 1 to 2 MIN_LAPSE_WEEKS
+    not yet recruited, never visiting, the last one left with the arrival hazard. A household
+    starts active or not yet recruited (its share is the third value; it too is away for at
+    least MIN_LAPSE_WEEKS weeks, so an irregular shopper's late first visit is no arrival).
+    Arrival has its own hazard: a panel recruits at its own pace, not at the pace lapsed
+    households come back. Each household's visit rate is fitted with the hazards (from its
+    visit share between its first and last visit): held fixed, a rate diluted by the lapses
+    inside that span would explain part of them away."""
     n, t = visits.shape
     k = MIN_LAPSE_WEEKS
+    states = 2 * k + 1
     seen = visits[:, :, None]
-    lapsed_emission = np.broadcast_to(np.where(seen, 0.0, 1.0), (n, t, k))
+    away_emission = np.broadcast_to(np.where(seen, 0.0, 1.0), (n, t, 2 * k))
     rate = active_rate(visits)
-    lapse, back, initial = 0.02, 0.2, 0.05
+    lapse, back, arrival, initial = 0.02, 0.2, 0.2, 0.05
     for _ in range(EM_ITERATIONS):
         # P(observation | state), households x weeks x states.
         r = rate[:, None, None]
-        emission = np.concatenate([np.where(seen, r, 1 - r), lapsed_emission], axis=2)
-        transition = np.zeros((k + 1, k + 1))
+        emission = np.concatenate([np.where(seen, r, 1 - r), away_emission], axis=2)
+        transition = np.zeros((states, states))
         transition[0, 0], transition[0, 1] = 1 - lapse, lapse
-        for state in range(1, k):
+        for state in (*range(1, k), *range(k + 1, 2 * k)):
             transition[state, state + 1] = 1.0
         transition[k, k], transition[k, 0] = 1 - back, back
-        start = np.zeros(k + 1)
-        start[0], start[1] = 1 - initial, initial
-        alpha = np.empty((n, t, k + 1))
+        transition[2 * k, 2 * k], transition[2 * k, 0] = 1 - arrival, arrival
+        start = np.zeros(states)
+        start[0], start[k + 1] = 1 - initial, initial
+        alpha = np.empty((n, t, states))
         scale = np.empty((n, t))
         a = start[None, :] * emission[:, 0]
         for w in range(t):
@@ -183,20 +191,22 @@ def fit_lapses_by_household(visits: np.ndarray) -> LapseFit:
                 a = (alpha[:, w - 1] @ transition) * emission[:, w]
             scale[:, w] = a.sum(axis=1)
             alpha[:, w] = a / scale[:, w, None]
-        beta = np.ones((n, t, k + 1))
+        beta = np.ones((n, t, states))
         for w in range(t - 2, -1, -1):
             beta[:, w] = (
                 (emission[:, w + 1] * beta[:, w + 1]) @ transition.T / scale[:, w + 1, None]
             )
         posterior = alpha * beta
         posterior /= posterior.sum(axis=2, keepdims=True)
-        # Expected transitions out of the active and the last lapsed state, over all weeks.
+        # Expected transitions out of the active, the last lapsed and the last unrecruited
+        # state, over all weeks.
         after = emission[:, 1:] * beta[:, 1:] / scale[:, 1:, None]
         per_household = np.einsum("nwi,ij,nwj->nij", alpha[:, :-1], transition, after)
         xi = per_household.sum(axis=0)
         lapse = float(xi[0, 1] / xi[0].sum())
-        back = float(xi[k, 0] / xi[k].sum())
-        initial = float(posterior[:, 0, 1].mean())
+        back = float(xi[k, 0] / max(xi[k].sum(), 1e-12))
+        arrival = float(xi[2 * k, 0] / max(xi[2 * k].sum(), 1e-12))
+        initial = float(posterior[:, 0, k + 1].mean())
         active = posterior[:, :, 0]
         rate = np.clip(
             (active * visits).sum(axis=1) / np.maximum(active.sum(axis=1), 1e-9), 1e-3, 1 - 1e-3
@@ -205,6 +215,7 @@ def fit_lapses_by_household(visits: np.ndarray) -> LapseFit:
         lapse,
         back,
         initial,
+        arrival=arrival,
         lapses=per_household[:, 0, 1],
         active_weeks=per_household[:, 0].sum(axis=1),
         returns=per_household[:, k, 0],

@@ -8,10 +8,10 @@ return hazard each week. A household's band is the quantile of its visit propens
 configured distribution (the same for any shard). Households start in the chain's stationary
 distribution, so a late first visit is an arrival, an early last one a lapse, and the active
 share of a long run stays where it starts, except for the panel's recruitment: a further share
-of households starts at the beginning of a lapse (away for min_lapse_weeks weeks at least), so
-that the share lapsed at the start is the learned initial_lapsed_share (``recruitment`` scales
-that further share; 0 starts stationary). Recruitment fades as those households return, within
-about one over the return hazard weeks.
+of households starts not yet recruited (away for min_lapse_weeks weeks at least, then arriving
+with the learned arrival hazard), so that the share away at the start is the learned
+initial_lapsed_share (``recruitment`` scales that further share; 0 starts stationary).
+Recruitment fades as those households arrive, within about one over the arrival hazard weeks.
 Draws are counter-based, keyed by household and week. Without learned hazards (or with
 ``lapse_scale`` 0) every household stays active.
 """
@@ -27,7 +27,10 @@ from scipy import special
 from ..checks import check_ranges
 from . import counter_random
 
-ACTIVE = 0  # states 1 .. min_lapse_weeks are the weeks of a lapse, the last one open-ended
+# States 1 .. min_lapse_weeks are the weeks of a lapse, the last one open-ended (left with the
+# return hazard); min_lapse_weeks + 1 .. 2 min_lapse_weeks the weeks before a household the panel
+# had not recruited yet arrives, the last one open-ended (left with the arrival hazard).
+ACTIVE = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +77,7 @@ class Lifecycle:
         self.ids, self.seed = ids, seed
         n = len(ids)
         self.state = np.zeros(n, dtype=np.int64)
-        self.lapse = self.back = np.zeros(n)
+        self.lapse = self.back = self.arrival = np.zeros(n)
         self.last = 1
         if learned is None or learned.empty or config.lapse_scale == 0:
             return
@@ -87,6 +90,8 @@ class Lifecycle:
         back = household_hazards(bands, "return", band, seed, ids)
         self.lapse = np.clip(lapse * config.lapse_scale, 0, 1)
         self.back = np.clip(back * config.return_scale, 1e-6, 1)
+        arrival = bands["arrival_hazard"] if "arrival_hazard" in bands else bands["return_hazard"]
+        self.arrival = np.clip(arrival.to_numpy(float)[band], 1e-6, 1)
         # Stationary start: active : each forced lapse week : the open-ended one
         # = 1 : lapse : lapse / return.
         weights = np.column_stack(
@@ -102,20 +107,21 @@ class Lifecycle:
                 config.recruitment * (learned_share - lapsed) / (1.0 - lapsed), 0.0, 1.0
             )
             waiting = counter_random.uniform(seed, "lifecycle_recruited", ids) < unrecruited
-            self.state = np.where(waiting, 1, self.state)
+            self.state = np.where(waiting, self.last + 1, self.state)
 
     @property
     def active(self) -> np.ndarray:
         return self.state == ACTIVE
 
     def step(self, week: int) -> None:
-        """Move every household one week on: lapse, go on lapsing, or return."""
+        """Move every household one week on: lapse, go on lapsing or waiting, return or
+        arrive."""
         if not self.lapse.any():
             return
         u = counter_random.uniform(self.seed, "lifecycle", self.ids, week)
-        state = self.state
+        state, last = self.state, self.last
         lapsing = (state == ACTIVE) & (u < self.lapse)
-        returning = (state == self.last) & (u < self.back)
-        advancing = (state > ACTIVE) & (state < self.last)
+        returning = ((state == last) & (u < self.back)) | ((state == 2 * last) & (u < self.arrival))
+        advancing = ((state > ACTIVE) & (state < last)) | ((state > last) & (state < 2 * last))
         state = np.where(advancing | lapsing, state + 1, state)
         self.state = np.where(returning, ACTIVE, state)
