@@ -126,8 +126,16 @@ def pytest_collection_modifyitems(items):
                 )
 
 
+# The two big units start first, one on each worker, then the modules follow (most tests first,
+# xdist's default); the scheduled refresh (two minutes, one test) rides with the plain pipeline's
+# unit, or it would start last.
+HEAVIEST_FIRST = ("pipeline warehouse", "plain pipeline")
+RIDES_WITH_PLAIN = {"test_schedules.py"}
+
+
 def pytest_xdist_make_scheduler(config, log):
-    """Like --dist loadfile, with the modules on each shared warehouse as one unit."""
+    """Like --dist loadfile, with the modules on each shared warehouse as one unit, the
+    heaviest units first."""
     from xdist.scheduler import LoadScopeScheduling
 
     class PipelineWarehouseScheduling(LoadScopeScheduling):
@@ -136,7 +144,15 @@ def pytest_xdist_make_scheduler(config, log):
             name = Path(module).name
             if name in PIPELINE_WAREHOUSE_MODULES:
                 return "pipeline warehouse"
-            return "plain pipeline" if name in PLAIN_PIPELINE_MODULES else module
+            if name in PLAIN_PIPELINE_MODULES | RIDES_WITH_PLAIN:
+                return "plain pipeline"
+            return module
+
+        def _assign_work_unit(self, node) -> None:
+            for scope in reversed(HEAVIEST_FIRST):
+                if scope in self.workqueue:
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
 
     return PipelineWarehouseScheduling(config, log)
 
