@@ -84,21 +84,7 @@ PRIOR_COLUMNS = ["behaviour", "family", "prior_a", "prior_b", "prior_mean", "pri
 MIN_RELATIVE_VARIANCE = 1e-4
 
 _COUNTS_SQL = """
-with promotions as (
-    -- The raw promotions (learning runs before the promotion marts are built): whether a
-    -- product was on display or in the mailer at a store in a week.
-    select
-        product_id,
-        store_id,
-        week,
-        bool_or(display_location <> '0') as on_display,
-        bool_or(mailer_location <> '0') as in_mailer
-    from raw.promotions
-    where run_id = $run_id
-    group by product_id, store_id, week
-),
-
-weeks as (
+with weeks as (
     select
         household_id,
         count(*) filter (where is_active and is_in_tenure) as active_weeks,
@@ -122,15 +108,28 @@ items as (
         items.quantity,
         items.shelf_price_per_unit,
         products.pack_size_oz,
-        coalesce(promotions.on_display, false) as on_display,
-        coalesce(promotions.in_mailer, false) as in_mailer
+        -- The raw promotions (learning runs before the promotion marts are built): was the
+        -- product on display, in the mailer, at that store that week? A semi-join: the
+        -- promotions table is far larger than the lines.
+        exists (
+            select 1 from raw.promotions as promotions
+            where promotions.run_id = items.run_id
+                and promotions.product_id = items.product_id
+                and promotions.store_id = items.store_id
+                and promotions.week = items.week
+                and promotions.display_location <> '0'
+        ) as on_display,
+        exists (
+            select 1 from raw.promotions as promotions
+            where promotions.run_id = items.run_id
+                and promotions.product_id = items.product_id
+                and promotions.store_id = items.store_id
+                and promotions.week = items.week
+                and promotions.mailer_location <> '0'
+        ) as in_mailer
     from marts.fct_transaction_items as items
     left join marts.dim_products as products
         on items.run_id = products.run_id and items.product_id = products.product_id
-    left join promotions
-        on items.product_id = promotions.product_id
-        and items.store_id = promotions.store_id
-        and items.week = promotions.week
     where items.run_id = $run_id and not items.is_bulk
 ),
 
