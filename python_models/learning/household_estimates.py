@@ -84,7 +84,32 @@ PRIOR_COLUMNS = ["behaviour", "family", "prior_a", "prior_b", "prior_mean", "pri
 MIN_RELATIVE_VARIANCE = 1e-4
 
 _COUNTS_SQL = """
-with weeks as (
+with sold as (
+    select distinct product_id, store_id, week
+    from marts.fct_transaction_items
+    where run_id = $run_id and not is_bulk
+),
+
+-- The raw promotions (learning runs before the promotion marts are built) of the
+-- product-store-weeks sold: on display, in the mailer? Semi-joined first, as the promotions
+-- table is far larger than the lines.
+promoted as (
+    select
+        promotions.product_id,
+        promotions.store_id,
+        promotions.week,
+        bool_or(promotions.display_location <> '0') as on_display,
+        bool_or(promotions.mailer_location <> '0') as in_mailer
+    from raw.promotions as promotions
+    semi join sold
+        on promotions.product_id = sold.product_id
+        and promotions.store_id = sold.store_id
+        and promotions.week = sold.week
+    where promotions.run_id = $run_id
+    group by promotions.product_id, promotions.store_id, promotions.week
+),
+
+weeks as (
     select
         household_id,
         count(*) filter (where is_active and is_in_tenure) as active_weeks,
@@ -108,28 +133,15 @@ items as (
         items.quantity,
         items.shelf_price_per_unit,
         products.pack_size_oz,
-        -- The raw promotions (learning runs before the promotion marts are built): was the
-        -- product on display, in the mailer, at that store that week? A semi-join: the
-        -- promotions table is far larger than the lines.
-        exists (
-            select 1 from raw.promotions as promotions
-            where promotions.run_id = items.run_id
-                and promotions.product_id = items.product_id
-                and promotions.store_id = items.store_id
-                and promotions.week = items.week
-                and promotions.display_location <> '0'
-        ) as on_display,
-        exists (
-            select 1 from raw.promotions as promotions
-            where promotions.run_id = items.run_id
-                and promotions.product_id = items.product_id
-                and promotions.store_id = items.store_id
-                and promotions.week = items.week
-                and promotions.mailer_location <> '0'
-        ) as in_mailer
+        coalesce(promoted.on_display, false) as on_display,
+        coalesce(promoted.in_mailer, false) as in_mailer
     from marts.fct_transaction_items as items
     left join marts.dim_products as products
         on items.run_id = products.run_id and items.product_id = products.product_id
+    left join promoted
+        on items.product_id = promoted.product_id
+        and items.store_id = promoted.store_id
+        and items.week = promoted.week
     where items.run_id = $run_id and not items.is_bulk
 ),
 
