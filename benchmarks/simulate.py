@@ -8,6 +8,12 @@ households, products and weeks.
     .venv/bin/python benchmarks/simulate.py                       # 10,000 x 53 on 2 workers
     .venv/bin/python benchmarks/simulate.py --n-households 100000 --weeks 52   # memory target
     .venv/bin/python benchmarks/simulate.py --scaling
+    .venv/bin/python benchmarks/simulate.py --task-runner dask    # through Prefect on Dask
+
+``--task-runner`` maps the shards as the flows do, through a Prefect task runner (``process``:
+Prefect's process pool, ``dask``: a temporary Dask ``LocalCluster``); by default the simulator's
+own process pool runs them, without Prefect. The timed part includes starting the runner's
+processes (a cluster's too), not Prefect's temporary server, started before.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from flows.environment import prefect_api_for_workers
+from flows.shard_runner import TASK_RUNNERS, ShardRunner
 from python_models.market.from_warehouse import load_learned_market
 from python_models.market.learned_market import LearnedMarket
 from python_models.paths import resolve_warehouse_path
@@ -94,10 +102,17 @@ def top_products(market: LearnedMarket, n: int) -> LearnedMarket:
     )
 
 
-def run(warehouse: Path, config: SimulationConfig, workers: int) -> dict[str, float]:
+def run(
+    warehouse: Path, config: SimulationConfig, workers: int, task_runner: str | None = None
+) -> dict[str, float]:
+    mapper = None
+    if task_runner is not None:
+        mapper = ShardRunner(workers, task_runner)
+        with prefect_api_for_workers():  # Prefect's temporary server, started untimed
+            pass
     with tempfile.TemporaryDirectory() as folder, PeakMemory() as memory:
         market = load_learned_market(warehouse, config.learn_id)
-        report = simulate(config, market, Path(folder) / "run", workers=workers)
+        report = simulate(config, market, Path(folder) / "run", workers=workers, mapper=mapper)
     return {
         "seconds": report.seconds["households"],
         "market_seconds": report.seconds["market"],
@@ -140,6 +155,11 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=53)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shard-size", type=int, default=SimulationConfig.shard_size)
+    parser.add_argument(
+        "--task-runner",
+        choices=TASK_RUNNERS,
+        help="map the shards through this Prefect task runner (default: no Prefect)",
+    )
     parser.add_argument("--scaling", action="store_true", help="print the scaling table")
     args = parser.parse_args()
 
@@ -150,9 +170,11 @@ def main() -> None:
         n_weeks=args.weeks,
         shard_size=args.shard_size,
     )
-    figures = run(args.warehouse_path, config, args.workers)
+    figures = run(args.warehouse_path, config, args.workers, args.task_runner)
+    runner = f"Prefect {args.task_runner} task runner" if args.task_runner else "no Prefect"
     print(
-        f"\n{args.n_households:,} households x {args.weeks} weeks, {args.workers} workers, "
+        f"\n{args.n_households:,} households x {args.weeks} weeks, {args.workers} workers "
+        f"({runner}), "
         f"shards of {args.shard_size:,}:\n"
         f"  households simulated in {figures['seconds']:.1f} s = "
         f"{figures['rate']:,.0f} household-weeks/s "

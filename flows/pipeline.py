@@ -29,6 +29,7 @@ from flows.campaign import evaluate_campaign
 from flows.cli import run_command
 from flows.publish import publish
 from flows.serving import publish_for_readers
+from flows.shard_runner import ShardRunner
 from flows.simulate import simulate_and_load
 from flows.timings import step_seconds
 from python_models.calibration import write_report
@@ -151,7 +152,7 @@ class PipelineSettings:
     learn: LearnConfig
     simulation: SimulationConfig
     closed_loop: ClosedLoopConfig | None  # None: no campaign seeds, the closed loop is skipped
-    workers: int
+    shards: ShardRunner  # where the simulation's shards run and write
     warehouse: str
     snowflake_target: str
     allow_shrink: bool  # replace a run even if it loses a table's rows or most of its lines
@@ -190,7 +191,9 @@ def pipeline_settings(**given) -> PipelineSettings:
     n_households = values["n_households"]
     simulation = values["simulation"]
     simulation_file = values["simulation_file"]
-    workers = values["workers"]
+    shards = ShardRunner(
+        values["workers"], values["task_runner"], values["dask_address"], values["shard_store"]
+    )
     campaign_seeds = values["campaign_seeds"]
     world_households = values["world_households"]
     warehouse = values["warehouse"]
@@ -220,8 +223,6 @@ def pipeline_settings(**given) -> PipelineSettings:
         if campaign_seeds
         else None
     )
-    if workers < 1:
-        raise ValueError(f"workers = {workers!r} must be >= 1")
     if warehouse not in WAREHOUSES:
         raise ValueError(f"warehouse {warehouse!r} is not one of {WAREHOUSES}")
     if path.exists():  # a run replaced by one of far fewer households needs intent
@@ -243,7 +244,7 @@ def pipeline_settings(**given) -> PipelineSettings:
         learn=learn,
         simulation=simulation_config,
         closed_loop=closed_loop,
-        workers=workers,
+        shards=shards,
         warehouse=warehouse,
         snowflake_target=snowflake_target,
         allow_shrink=allow_shrink,
@@ -278,7 +279,7 @@ def build_warehouse(
         build(path, "learning_inputs")
         learned = learn(path, settings.learn, reports)
         build(path, "learned_outputs")  # the learned tables' tests, before anything uses them
-        simulate_and_load(path, settings.simulation, settings.workers, settings.allow_shrink)
+        simulate_and_load(path, settings.simulation, settings.shards, settings.allow_shrink)
         build(path, "everything")
         ml_seconds = ml_build_seconds()  # from dbt's run results of the build just run
         calibration = calibration_report(path, settings.simulation.run_id, reports / "calibration")
@@ -313,6 +314,9 @@ def pipeline(
     simulation: dict | None = None,
     simulation_file: str | None = None,
     workers: int = 2,
+    task_runner: str = "process",
+    dask_address: str | None = None,
+    shard_store: str | None = None,
     campaign_seeds: list[int] = (0, 1, 2),
     world_households: int = 2_000,
     warehouse: str = "duckdb",
@@ -360,6 +364,11 @@ def pipeline(
         in config/simulation.json (written by ``flows.calibrate``).
     workers
         Processes simulating household shards in parallel (the output does not depend on it).
+    task_runner, dask_address, shard_store
+        Where the shards run and write, as ``python -m flows.simulate``'s: ``process`` (a local
+        pool) or ``dask`` (a temporary ``LocalCluster``, or the cluster at ``dask_address``),
+        writing under ``shard_store``/<run_id> (a shared folder or an ``s3://`` URL; default
+        the simulations/ folder beside the warehouse file).
     campaign_seeds, world_households
         Campaign worlds the closed loop plays the model's campaign back in (``flows.campaign``,
         evaluation id ``pipeline``), and simulated households per world; no seeds skips the
@@ -402,6 +411,9 @@ def pipeline(
         simulation=simulation,
         simulation_file=simulation_file,
         workers=workers,
+        task_runner=task_runner,
+        dask_address=dask_address,
+        shard_store=shard_store,
         campaign_seeds=campaign_seeds,
         world_households=world_households,
         warehouse=warehouse,

@@ -1,5 +1,6 @@
 """Simulate a run from a learned market and load it: the household shards fan out as Prefect
-tasks over a process pool, each writing its Parquet files; the flow then loads them.
+tasks over a process pool or a Dask cluster (flows/shard_runner.py), each writing its Parquet
+files to the run's store and returning a manifest; the flow then loads the manifests' files.
 
 ``simulate_run`` is the command (``python -m flows.simulate``): it turns its parameters into one
 validated ``SimulationConfig`` and hands it to ``simulate_and_load``, the subflow the pipeline
@@ -8,27 +9,25 @@ calls too with the config it made where it began; nothing reads the settings fil
 Run it after ``make run`` (the pipeline runs it with its defaults):
 
     .venv/bin/python -m flows.simulate --n-households 500
+    .venv/bin/python -m flows.simulate --n-households 500 --task-runner dask
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task, unmapped
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner
-from tqdm.auto import tqdm
 
 from flows.cli import run_command
-from flows.environment import prefect_api_for_workers
+from flows.shard_runner import ShardRunner
 from python_models.market.from_warehouse import load_learned_market
 from python_models.paths import resolve_warehouse_path
 from python_models.reference import RUN_ID
 from python_models.reporting.flow_summaries import rows_markdown
 from python_models.simulation import SimulationConfig
-from python_models.simulation.run import Shard, run_shard, simulate
+from python_models.simulation.run import SimulationReport, simulate
 from python_models.simulation.settings import simulation_settings
 from python_models.warehouse.build_lock import build_lock
 from python_models.warehouse.learned import check_learned
@@ -39,44 +38,16 @@ from python_models.warehouse.shrink import check_planned_households
 
 
 @task(cache_policy=NO_CACHE)
-def simulate_shard(plan_path: Path, shard: Shard) -> tuple[Shard, dict[str, int]]:
-    """One shard of households, from the plan to Parquet files."""
-    return shard, run_shard(plan_path, shard)
-
-
-@flow(name="simulate-shards", log_prints=False)
-def simulate_shards(plan_path: Path, shards: list[Shard]) -> list[tuple[Shard, dict[str, int]]]:
-    """Every shard as a task of this flow's task runner; (shard, rows) as they finish."""
-    futures = simulate_shard.map(unmapped(plan_path), shards)
-    done = []
-    with tqdm(total=len(shards), desc="simulating shards", unit="shard") as bar:
-        for future in as_completed(futures):
-            done.append(future.result())
-            bar.update()
-    return done
-
-
-def _on_process_pool(workers: int):
-    """Shards mapped by ``simulate_shards`` on ``workers`` processes (any Prefect task runner,
-    e.g. a Dask one, maps them the same way: shards share nothing but the plan file)."""
-
-    def mapper(plan_path: Path, shards: list[Shard]):
-        runner = ProcessPoolTaskRunner(max_workers=workers)
-        with prefect_api_for_workers():
-            return simulate_shards.with_options(task_runner=runner)(plan_path, shards)
-
-    return mapper
-
-
-@task(cache_policy=NO_CACHE)
 def load_simulated(
-    warehouse_path: Path, config: SimulationConfig, output_dir: Path, allow_shrink: bool
+    warehouse_path: Path, config: SimulationConfig, simulated: SimulationReport, allow_shrink: bool
 ) -> dict:
-    """Validate the run's Parquet files and load them as run ``config.run_id``."""
+    """Validate the run's Parquet files (its manifests') and load them as run
+    ``config.run_id``."""
     report = load_parquet_run(
         warehouse_path,
         config.run_id,
-        output_dir,
+        simulated.store.location,
+        files=simulated.files,
         source="simulation",
         description=config.describe(),
         allow_shrink=allow_shrink,
@@ -87,27 +58,26 @@ def load_simulated(
 
 @flow(name="simulate-and-load", log_prints=False)
 def simulate_and_load(
-    warehouse_path: Path, config: SimulationConfig, workers: int, allow_shrink: bool = False
+    warehouse_path: Path, config: SimulationConfig, runner: ShardRunner, allow_shrink: bool = False
 ) -> dict[str, int]:
-    """Simulate ``config`` from its learned market in ``warehouse_path`` on ``workers``
-    processes, load it as run ``config.run_id`` (``allow_shrink``: as the loader's), and return
-    the rows loaded per raw table."""
+    """Simulate ``config`` from its learned market in ``warehouse_path`` with ``runner``, load
+    it as run ``config.run_id`` (``allow_shrink``: as the loader's), and return the rows loaded
+    per raw table."""
     with build_lock(warehouse_path, purpose=f"simulate {config.run_id}"):
-        output_dir = warehouse_path.parent / "simulations" / config.run_id
         market = load_learned_market(warehouse_path, config.learn_id)
         report = simulate(
             config,
             market,
-            output_dir,
-            workers=workers,
+            runner.store(warehouse_path, config.run_id),
+            workers=runner.workers,
             progress=False,
-            mapper=_on_process_pool(workers),
+            mapper=runner,
         )
         get_run_logger().info(
-            "simulated %s: %s household-weeks in %.1f s", config.run_id,
+            "simulated %s on %s: %s household-weeks in %.1f s", config.run_id, runner.describe(),
             f"{report.household_weeks:,}", report.seconds["households"],
         )  # fmt: skip
-        rows = load_simulated(warehouse_path, config, output_dir, allow_shrink)
+        rows = load_simulated(warehouse_path, config, report, allow_shrink)
     create_markdown_artifact(
         rows_markdown(
             f"Simulated run {config.run_id}: {report.household_weeks:,} household-weeks in "
@@ -127,12 +97,15 @@ def simulate_settings(
     simulation: dict | None,
     simulation_file: str | None,
     workers: int,
+    task_runner: str,
+    dask_address: str | None,
+    shard_store: str | None,
     allow_shrink: bool,
-) -> tuple[Path, SimulationConfig]:
+) -> tuple[Path, SimulationConfig, ShardRunner]:
     """The ``simulate`` flow's parameters checked before any work: the warehouse (an existing,
-    writable DuckDB file holding the learned market) and the validated config."""
-    if workers < 1:
-        raise ValueError(f"workers = {workers!r} must be >= 1")
+    writable DuckDB file holding the learned market), the validated config and where the
+    shards run."""
+    runner = ShardRunner(workers, task_runner, dask_address, shard_store)
     config = simulation_settings(
         simulation_file, simulation, learn_id=learn_id, n_households=n_households
     )
@@ -140,7 +113,7 @@ def simulate_settings(
     check_learned(path, learn_id)
     held = run_households(path, config.run_id)
     check_planned_households(config.run_id, held, config.n_households, allow_shrink=allow_shrink)
-    return path, config
+    return path, config, runner
 
 
 @flow(name="simulate", log_prints=False)
@@ -151,6 +124,9 @@ def simulate_run(
     simulation: dict | None = None,
     simulation_file: str | None = None,
     workers: int = 2,
+    task_runner: str = "process",
+    dask_address: str | None = None,
+    shard_store: str | None = None,
     allow_shrink: bool = False,
 ) -> dict[str, int]:
     """Simulate a run from a learned market of the warehouse and load it.
@@ -174,6 +150,18 @@ def simulate_run(
         in config/simulation.json (written by ``flows.calibrate``).
     workers
         Processes simulating household shards in parallel (the output does not depend on it).
+    task_runner
+        ``process`` (a pool of ``workers`` processes) or ``dask`` (a temporary Dask
+        ``LocalCluster`` of ``workers`` processes, or the cluster at ``dask_address``); the
+        tables are the same either way.
+    dask_address
+        The scheduler of an existing Dask cluster (``tcp://host:8786``), with ``task_runner``
+        ``dask``; its workers need this package installed and ``shard_store`` within reach.
+    shard_store
+        Where the shards write their Parquet files, under ``<shard_store>/<run_id>`` (replaced
+        by each simulation): a folder every worker sees, or an object-storage URL
+        (``s3://bucket/prefix``, credentials from the environment); default the simulations/
+        folder beside the warehouse file.
     allow_shrink
         Replace the run even if that empties one of its tables or drops more than half its
         lines (refused otherwise, before anything is written).
@@ -182,10 +170,11 @@ def simulate_run(
     -------
     Rows loaded per raw table.
     """
-    path, config = simulate_settings(
-        warehouse_path, learn_id, n_households, simulation, simulation_file, workers, allow_shrink
-    )
-    return simulate_and_load(path, config, workers, allow_shrink)
+    path, config, runner = simulate_settings(
+        warehouse_path, learn_id, n_households, simulation, simulation_file, workers,
+        task_runner, dask_address, shard_store, allow_shrink,
+    )  # fmt: skip
+    return simulate_and_load(path, config, runner, allow_shrink)
 
 
 def main(argv: list[str] | None = None) -> None:

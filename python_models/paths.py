@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pyarrow as pa
+import pyarrow.fs as pafs
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -26,6 +30,43 @@ def resolve_warehouse_path(value: str | Path | None = None) -> Path:
     configured = value or os.environ.get("WAREHOUSE_PATH")
     path = Path(configured) if configured else REPO_ROOT / "warehouse" / "retail.duckdb"
     return path.expanduser().resolve()
+
+
+# The object stores pyarrow opens by URL (``storage``).
+STORAGE_SCHEMES = ("file", "s3", "gs", "gcs", "hdfs", "viewfs", "abfs", "abfss")
+
+
+def check_storage(location: str) -> str:
+    """``location`` if it is a folder or a URL of a store in ``STORAGE_SCHEMES`` (checked
+    without connecting to it); a one-line ``ValueError`` otherwise."""
+    if "://" in location and urlsplit(location).scheme not in STORAGE_SCHEMES:
+        raise ValueError(
+            f"{location!r} is not a folder or a storage URL (schemes: {', '.join(STORAGE_SCHEMES)})"
+        )
+    return location
+
+
+def storage_child(location: str, name: str) -> str:
+    """The location ``name`` inside ``location`` (a folder or a URL, its query kept)."""
+    if "://" not in location:
+        return str(Path(location) / name)
+    parts = urlsplit(location)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}/{name}"))
+
+
+def storage(location: str | Path) -> tuple[pafs.FileSystem, str]:
+    """A folder, or an object-storage URL pyarrow knows (``s3://bucket/prefix``,
+    ``gs://bucket/prefix``, ``file:///abs/folder``), as a filesystem and the path within it; a
+    folder is made absolute. Object-storage credentials come from the environment (the cloud
+    SDK's usual variables), never from the URL."""
+    text = str(location)
+    if "://" not in text:
+        return pafs.LocalFileSystem(), str(Path(text).expanduser().resolve())
+    try:
+        filesystem, path = pafs.FileSystem.from_uri(text)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise ValueError(f"{text!r} is not a folder or a storage URL: {exc}") from None
+    return filesystem, path.rstrip("/")
 
 
 def dbt_target_dir() -> Path:

@@ -177,7 +177,8 @@ def test_a_new_plan_in_the_same_folder_is_not_served_from_the_old_one(tmp_path):
     from simulated_market import MARKET
 
     from python_models.simulation.market_context import build_market_context
-    from python_models.simulation.run import PLAN_FILE, run_shard, shards
+    from python_models.simulation.run import run_shard, shards
+    from python_models.simulation.shard_store import PLAN_FILE, ShardStore
 
     plan = tmp_path / PLAN_FILE
     counts = []
@@ -188,6 +189,6 @@ def test_a_new_plan_in_the_same_folder_is_not_served_from_the_old_one(tmp_path):
         with plan.open("wb") as handle:
             pickle.dump((build_market_context(MARKET, config), config), handle)
         os.utime(plan, ns=(stamp, stamp))  # distinct write times, however fast the loop
-        counts.append(run_shard(plan, shards(config)[0])["transactions"])
+        counts.append(run_shard(ShardStore(str(tmp_path)), shards(config)[0]).rows["transactions"])
     expected = len(run(dataclasses.replace(SMALL, categories=config.categories))[1]["transactions"])
     assert counts[1] == expected != counts[0]
