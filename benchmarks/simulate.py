@@ -19,14 +19,13 @@ processes (a cluster's too), not Prefect's temporary server, started before.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from memory import PeakMemory
 
 from flows.environment import prefect_api_for_workers
 from flows.shard_runner import TASK_RUNNERS, ShardRunner
@@ -37,48 +36,6 @@ from python_models.simulation.config import SimulationConfig
 from python_models.simulation.market_context import build_market_context
 from python_models.simulation.run import simulate
 from python_models.simulation.weekly_loop import simulate_shard
-
-
-def _rss_bytes(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return 0
-
-
-def _tree(pid: int) -> list[int]:
-    out = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except FileNotFoundError:
-            continue
-        for child in children:
-            out += _tree(int(child))
-    return out
-
-
-class PeakMemory:
-    """Peak summed RSS of this process and its descendants, sampled every 50 ms."""
-
-    def __enter__(self):
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, sum(_rss_bytes(p) for p in _tree(os.getpid())))
-            time.sleep(0.05)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def top_products(market: LearnedMarket, n: int) -> LearnedMarket:

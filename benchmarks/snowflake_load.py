@@ -21,7 +21,7 @@ import fakesnow
 
 from python_models.paths import resolve_warehouse_path
 from python_models.reference import RUN_ID
-from python_models.warehouse.publish import read_run
+from python_models.warehouse.publish import exported_run
 from python_models.warehouse.snowflake_loader import CHUNK_ROWS, load_run_snowflake
 from python_models.warehouse.snowflake_settings import SnowflakeSettings
 
@@ -34,11 +34,13 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    tables, source, description = read_run(args.warehouse_path, args.run_id)
-    read_seconds = time.perf_counter() - started
-    rows = sum(t.num_rows for t in tables.values())
-
-    with tempfile.TemporaryDirectory() as folder, fakesnow.patch(db_path=folder):
+    with (
+        exported_run(args.warehouse_path, args.run_id) as (tables, source, description),
+        tempfile.TemporaryDirectory() as folder,
+        fakesnow.patch(db_path=folder),
+    ):
+        read_seconds = time.perf_counter() - started
+        rows = sum(t.count_rows() for t in tables.values())
         settings = SnowflakeSettings.emulator(port=0, database="benchmark")
         started = time.perf_counter()
         report = load_run_snowflake(
@@ -61,6 +63,18 @@ def main() -> None:
         f"({rows / load_seconds:,.0f} rows/s)"
     )
     print(f"peak resident memory                      {peak_gb:7.2f} GB")
+    files, sent = sum(report.staged_files.values()), sum(report.staged_bytes.values())
+    print(
+        f"sent: {files:,} Parquet files PUT ({sent / 1e6:,.1f} MB), "
+        f"{report.statements:,} statements (each one round trip)"
+    )
+    print("per million rows of each table:")
+    for table, count in report.rows.items():
+        if report.staged_files.get(table):
+            print(
+                f"  {table:<24} {report.staged_bytes[table] / count:>8,.1f} MB, "
+                f"{report.staged_files[table] * 1e6 / count:>5.1f} PUTs"
+            )
 
 
 if __name__ == "__main__":

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
-import fakesnow.fakes
 import fakesnow.server
 import pandas as pd
 import snowflake.connector
-import snowflake.connector.pandas_tools
 import uvicorn
 from fakesnow.instance import FakeSnow
 
@@ -50,12 +48,7 @@ class Emulator:
     @contextlib.contextmanager
     def in_process(self) -> Iterator[None]:
         """``snowflake.connector`` calls in this process go to the emulator's files."""
-        with (
-            mock.patch("snowflake.connector.connect", self.instance.connect),
-            mock.patch(
-                "snowflake.connector.pandas_tools.write_pandas", fakesnow.fakes.write_pandas
-            ),
-        ):
+        with mock.patch("snowflake.connector.connect", self.instance.connect):
             yield
 
     def stored(self, sql: str) -> pd.DataFrame:

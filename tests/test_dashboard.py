@@ -47,6 +47,16 @@ PAGES = {
 TIMEOUT = 120  # seconds per script run: the first run of a page queries the file uncached
 
 
+@pytest.fixture(autouse=True)
+def _main_module_kept():
+    """AppTest runs the app as ``__main__`` and leaves it there: a process pool started later in
+    this test process would then re-run the app in every child it spawns (spawn re-imports
+    ``__main__``), as the shard runners' tests found."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="module")
 def serving_file(built) -> Path:
     """The serving file the pipeline published beside the session's warehouse."""

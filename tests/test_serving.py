@@ -26,7 +26,7 @@ from conftest import copy_warehouse
 from flows.serving import serving
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import DbtError
-from python_models.warehouse.publish import read_run
+from python_models.warehouse.publish import exported_run
 from python_models.warehouse.reader_probe import read_log
 from python_models.warehouse.serving import (
     PUBLISHED_SCHEMAS,
@@ -65,7 +65,8 @@ def _mart_checksum(path: Path) -> list:
 def _drop_last_simulated_week(build: Path) -> None:
     """Load the simulated run again without its last week's lines (as a new scenario would be
     loaded), so the next build makes a version that differs."""
-    tables, source, description = read_run(build, SIMULATED)
+    with exported_run(build, SIMULATED) as (datasets, source, description):
+        tables = {name: data.to_table() for name, data in datasets.items()}
     lines = tables["transactions"]
     last_week = pc.max(lines["week"]).as_py()
     tables["transactions"] = lines.filter(pc.less(lines["week"], last_week))

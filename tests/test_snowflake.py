@@ -12,12 +12,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-import snowflake.connector.pandas_tools as pandas_tools
 from conftest import query, small_run
 from snowflake_emulator import DATABASE
 from test_dbt_layout import BUILT, DEV_SCHEMA, SELECTION, prefixed
 
-from python_models.warehouse import RawDataError
+from python_models.warehouse import RawDataError, snowflake_loader
 from python_models.warehouse.dbt_runner import run_dbt
 from python_models.warehouse.duckdb_loader import LoadError
 from python_models.warehouse.snowflake_loader import load_run_snowflake
@@ -158,6 +157,10 @@ def test_the_loader_replaces_a_run_and_rolls_back_on_failure(emulator, caplog):
                 settings, "tiny", tables, source="test", progress=False, chunk_rows=chunk_rows
             )
             assert {k: v for k, v in report.rows.items() if k in expected} == expected
+            # One Parquet file PUT per chunk of each table that has rows.
+            files = {name: -(-n // chunk_rows) for name, n in expected.items()}
+            assert {k: v for k, v in report.staged_files.items() if k in files} == files
+            assert all(report.staged_bytes[k] > 300 * n for k, n in files.items() if n), report
         loaded = raw_counts(emulator, "scratch", "tiny")
         assert {k: v for k, v in loaded.items() if k in expected} == expected
         assert loaded["runs"] == 1
@@ -169,15 +172,15 @@ def test_the_loader_replaces_a_run_and_rolls_back_on_failure(emulator, caplog):
 
         smaller = small_run()
         smaller["transactions"] = smaller["transactions"].iloc[:2]
-        emulator_write = pandas_tools.write_pandas
+        emulator_put = snowflake_loader.put_file
 
-        def failing_write(conn, frame, table_name, **kwargs):
-            if table_name == "load_promotions":
+        def failing_put(cursor, path, table):
+            if table.name == "promotions":
                 raise RuntimeError("network gone")
-            return emulator_write(conn, frame, table_name, **kwargs)
+            return emulator_put(cursor, path, table)
 
         with (
-            mock.patch.object(pandas_tools, "write_pandas", failing_write),
+            mock.patch.object(snowflake_loader, "put_file", failing_put),
             pytest.raises(LoadError, match="staging raw.promotions .* unchanged"),
         ):
             load_run_snowflake(
@@ -192,6 +195,11 @@ def test_the_loader_replaces_a_run_and_rolls_back_on_failure(emulator, caplog):
                 settings, "tiny", smaller, source="test", progress=False, allow_shrink=True
             )
         after = raw_counts(emulator, "scratch", "tiny")
+        # Every load dropped its staging tables, the failed ones too.
+        (leftover,) = emulator.instance.duck_conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name ILIKE 'load_%'"
+        ).fetchone()
+    assert leftover == 0
     assert after == loaded
     assert secret not in caplog.text
 

@@ -2,23 +2,30 @@
 transaction.
 
 The batch is validated exactly as the DuckDB loader validates it (the same checks, over the same
-registered frames). It is then read in canonical types, in chunks, and staged with the
-connector's ``write_pandas`` (Parquet files, PUT to a stage, COPY INTO) into temporary tables of
-the session. Only then does one transaction delete the run's rows and insert the staged ones:
+registered frames or lazily scanned Parquet datasets). It is then read in canonical types,
+``chunk_rows`` rows at a time, each chunk written to a local Parquet file and PUT to the
+load's temporary stage (the file deleted once sent); one COPY INTO per table then fills the
+load's staging table from its files (a transient table of the raw schema named for this load,
+dropped when it ends, whether it succeeded or not). Memory holds one chunk, whatever the run's
+size. Only then does one transaction delete the run's rows and insert the staged ones:
 Snowflake commits any open transaction on DDL, so nothing but DML runs inside it, and a failure
 anywhere leaves the warehouse as it was.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
+import uuid
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import snowflake.connector
-import snowflake.connector.pandas_tools
 
 from ..vocabulary.identifiers import check_run_id
 from ..vocabulary.raw_tables import RAW_SCHEMA, RAW_TABLES, RUN_ID_COLUMN, RUNS_TABLE
@@ -31,14 +38,26 @@ from .shrink import check_shrink
 from .snowflake_settings import SnowflakeSettings
 from .validation import check_table_set
 
-# Rows per staged chunk: each becomes one Parquet file in memory before the upload.
+# Rows per staged file: each chunk is held in memory once, as Arrow, then written and sent.
 CHUNK_ROWS = 500_000
+# The load's temporary stage the files are PUT to (dropped with the session).
+STAGE = "load_stage"
 
 
-def stage_table(table: Table) -> str:
-    """The session's temporary table a table's batch is staged in (in the raw schema, the
-    session's current one while it loads)."""
-    return f"load_{table.name}"
+@dataclass(frozen=True)
+class SnowflakeLoadReport(LoadReport):
+    """A load's report, with what went over the network: per table, the Parquet files PUT to
+    the stage and their bytes; and the statements run (PUTs and COPYs included)."""
+
+    staged_files: dict[str, int] = field(default_factory=dict)
+    staged_bytes: dict[str, int] = field(default_factory=dict)
+    statements: int = 0
+
+
+def stage_table(table: Table, load: str) -> str:
+    """The transient table a table's batch is staged in during load ``load`` (in the raw
+    schema, the session's current one while it loads)."""
+    return f"load_{table.name}_{load}"
 
 
 def connect(settings: SnowflakeSettings) -> Any:
@@ -81,77 +100,117 @@ def load_run_snowflake(
         register_batch(batch, run_id, tables)
         sizes = {t.name: row_count(tables.get(t.name)) for t in RAW_TABLES}
         conn = connect(settings)
+        cursor = _CountingCursor(conn.cursor())
+        load = uuid.uuid4().hex[:12]
         try:
-            _prepare(conn)
-            check_shrink(run_id, _held_rows(conn, run_id), sizes, allow_shrink=allow_shrink)
-            _stage(conn, batch, run_id, sizes, chunk_rows, progress)
-            rows = _replace_run(conn, run_id, source, description)
+            _prepare(cursor, load)
+            check_shrink(run_id, _held_rows(cursor, run_id), sizes, allow_shrink=allow_shrink)
+            files, sent = _stage(cursor, batch, run_id, load, sizes, chunk_rows, progress)
+            rows = _replace_run(cursor, run_id, load, source, description)
         finally:
-            conn.close()
-    return LoadReport(run_id, rows, time.perf_counter() - started)
+            try:
+                for table in RAW_TABLES:
+                    cursor.execute(f"DROP TABLE IF EXISTS {stage_table(table, load)}")
+            finally:
+                conn.close()
+    return SnowflakeLoadReport(
+        run_id, rows, time.perf_counter() - started, files, sent, cursor.statements
+    )
 
 
-def _prepare(conn: Any) -> None:
-    """The raw schema (created or brought up to date) and empty staging tables: all the DDL,
-    before the transaction."""
-    cursor = conn.cursor()
+class _CountingCursor:
+    """A connector cursor that counts the statements it runs (each one round trip)."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+        self.statements = 0
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        self.statements += 1
+        return self._cursor.execute(sql, params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+def _prepare(cursor: Any, load: str) -> None:
+    """The raw schema (created or brought up to date), empty staging tables and the stage: all
+    the DDL, before the transaction."""
     for statement in raw_schema_ddl():
         cursor.execute(statement)
     cursor.execute(f"USE SCHEMA {RAW_SCHEMA}")
     for table in RAW_TABLES:
         columns = ", ".join(f"{c.name} {c.type}" for c in table.columns)
-        cursor.execute(f"CREATE OR REPLACE TEMPORARY TABLE {stage_table(table)} ({columns})")
+        cursor.execute(f"CREATE TRANSIENT TABLE {stage_table(table, load)} ({columns})")
+    cursor.execute(f"CREATE OR REPLACE TEMPORARY STAGE {STAGE}")
 
 
-def _held_rows(conn: Any, run_id: str) -> dict[str, int]:
+def _held_rows(cursor: Any, run_id: str) -> dict[str, int]:
     """Rows per raw table of ``run_id`` (every raw table exists once ``_prepare`` ran)."""
     sql = held_rows_sql({t.name for t in RAW_TABLES}, "%s")
-    cursor = conn.cursor()
     cursor.execute(sql, (run_id,) * len(RAW_TABLES))
     return {name: count for name, count in cursor.fetchall()}
 
 
-def _chunks(
-    batch: duckdb.DuckDBPyConnection, table: Table, chunk_rows: int
-) -> Iterator[pd.DataFrame]:
+def _chunks(batch: duckdb.DuckDBPyConnection, table: Table, chunk_rows: int) -> Iterator[pa.Table]:
     reader = batch.execute(canonical_select_sql(table)).to_arrow_reader(chunk_rows)
     for record_batch in reader:
         if record_batch.num_rows:
-            # Arrow-backed columns keep exact decimals and dates on their way to Parquet.
-            yield record_batch.to_pandas(types_mapper=pd.ArrowDtype)
+            yield pa.Table.from_batches([record_batch])
+
+
+def put_file(cursor: Any, path: Path, table: Table) -> None:
+    """PUT one local Parquet file to the table's folder of the stage (already compressed)."""
+    cursor.execute(f"PUT 'file://{path}' @{STAGE}/{table.name}/ AUTO_COMPRESS = FALSE")
+
+
+def _copy_sql(table: Table, load: str) -> str:
+    return (
+        f"COPY INTO {stage_table(table, load)} FROM @{STAGE}/{table.name}/ "
+        "FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE PURGE = TRUE"
+    )
 
 
 def _stage(
-    conn: Any,
+    cursor: Any,
     batch: duckdb.DuckDBPyConnection,
     run_id: str,
+    load: str,
     sizes: dict[str, int],
     chunk_rows: int,
     progress: bool,
-) -> None:
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Every table's rows into its staging table; the files and bytes PUT per table."""
     bar = rows_bar(f"staging {run_id}", sizes, progress)
-    for table in RAW_TABLES:
-        bar.set_postfix_str(table.name)
-        for frame in _chunks(batch, table, chunk_rows):
+    files: dict[str, int] = {}
+    sent: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="snowflake-stage-") as folder:
+        for table in RAW_TABLES:
+            bar.set_postfix_str(table.name)
             try:
-                snowflake.connector.pandas_tools.write_pandas(
-                    conn,
-                    frame,
-                    stage_table(table),
-                    quote_identifiers=False,
-                    use_logical_type=True,
-                )
+                staged = 0
+                for staged, chunk in enumerate(_chunks(batch, table, chunk_rows), start=1):
+                    path = Path(folder) / f"{table.name}-{staged:06d}.parquet"
+                    pq.write_table(chunk, path)
+                    put_file(cursor, path, table)
+                    sent[table.name] = sent.get(table.name, 0) + path.stat().st_size
+                    path.unlink()
+                    bar.update(chunk.num_rows)
+                if staged:
+                    cursor.execute(_copy_sql(table, load))
+                files[table.name] = staged
             except Exception as exc:
                 raise LoadError(
                     f"staging {RAW_SCHEMA}.{table.name} for run '{run_id}' failed; the run's "
                     f"rows are unchanged: {type(exc).__name__}: {_first_line(exc)}"
                 ) from exc
-            bar.update(len(frame))
     bar.close()
+    return files, sent
 
 
-def _replace_run(conn: Any, run_id: str, source: str, description: str | None) -> dict[str, int]:
-    cursor = conn.cursor()
+def _replace_run(
+    cursor: Any, run_id: str, load: str, source: str, description: str | None
+) -> dict[str, int]:
     current = RUNS_TABLE
     rows: dict[str, int] = {}
     cursor.execute("BEGIN")
@@ -172,7 +231,7 @@ def _replace_run(conn: Any, run_id: str, source: str, description: str | None) -
             )
             cursor.execute(
                 f"INSERT INTO {RAW_SCHEMA}.{table.name} ({RUN_ID_COLUMN}, {columns}) "
-                f"SELECT %s, {columns} FROM {stage_table(table)}",
+                f"SELECT %s, {columns} FROM {stage_table(table, load)}",
                 (run_id,),
             )
         for table in RAW_TABLES:
