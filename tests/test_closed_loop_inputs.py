@@ -19,6 +19,7 @@ from python_models.experiments.world_inputs import training_campaigns, world_lin
 from python_models.simulation.campaigns import CampaignConfig
 from python_models.simulation.market_tables import market_tables
 from python_models.simulation.playback import build_world, play
+from python_models.targeting.campaign_data import offer_lines_by_week
 from python_models.warehouse import load_run
 from python_models.warehouse.dbt_runner import run_dbt
 
@@ -31,9 +32,10 @@ WORLD = dataclasses.replace(
     campaigns=CampaignConfig(n_campaigns=4, duration_weeks=4, eligible_share=0.5),
 )
 INPUTS = (
-    "int_targeting_lines_filtered_to_randomized_runs",
+    "int_targeting_lines_filtered_to_campaign_categories",
     "int_targeting_household_weeks_filtered_to_active",
     "int_targeting_campaigns_listed_with_weeks",
+    "int_targeting_offer_lines_summarized_to_household_weeks",
 )
 
 
@@ -94,8 +96,16 @@ def test_lines_and_household_weeks_equal_the_sql_inputs(loaded):
     world, tables, path = loaded
     lines, weeks = world_lines(tables, world.context.market)
     assert len(lines) > 1_000 and len(weeks) > 500
-    same(lines, sql_frame(path, INPUTS[0], list(lines.columns)))
+    # The warehouse keeps the lines of the coupon products' categories and of the most-bought.
+    _, coupons, _ = training_campaigns(world, tables)
+    kept = set(lines.loc[lines["product_id"].isin(coupons["product_id"]), "product_category"])
+    kept.add(lines.groupby("product_category").size().idxmax())
+    assert len(kept) < lines["product_category"].nunique()
+    in_kept = lines[lines["product_category"].isin(kept)]
+    same(in_kept, sql_frame(path, INPUTS[0], list(lines.columns)))
     same(weeks, sql_frame(path, INPUTS[1], list(weeks.columns)))
+    offers = offer_lines_by_week(lines)
+    same(offers, sql_frame(path, INPUTS[3], list(offers.columns)))
 
 
 def test_training_campaigns_equal_the_sql_campaigns(loaded):

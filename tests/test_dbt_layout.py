@@ -177,7 +177,8 @@ INT_TARGETING = {
     "int_targeting_household_weeks_filtered_to_active",
     "int_targeting_item_purchases_summarized_to_household_weeks",
     "int_targeting_items_selected_per_run",
-    "int_targeting_lines_filtered_to_randomized_runs",
+    "int_targeting_lines_filtered_to_campaign_categories",
+    "int_targeting_offer_lines_summarized_to_household_weeks",
 }
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from python_models.targeting.campaign_data import offer_lines_by_week
 from python_models.targeting.propensity import PropensityConfig
 from python_models.targeting.propensity_tables import propensity_evaluation, propensity_predictions
 from python_models.targeting.uplift_tables import uplift_predictions
@@ -79,11 +80,32 @@ def test_real_run_backtest_labels_are_paid_purchases_in_weeks_45_to_52(built):
 
 
 def test_uplift_scores_equal_the_python_function_and_carry_the_truth(built):
+    """The warehouse hands the uplift models only the lines of the campaigns' categories and
+    each household-week's offer lines; on every line of the runs they learn the same."""
     path, _ = built
     read = lambda sql: frame(path, sql)  # noqa: E731
+    lines = read(
+        """SELECT run_id, household_id, product_id, product_category, week,
+                  cast(sales_value AS double) AS spend, cast(retail_disc AS double) AS retail_disc,
+                  cast(coupon_disc AS double) AS coupon_disc
+           FROM marts.fct_transaction_items
+           WHERE run_id IN (SELECT run_id FROM staging.stg_raw__campaign_assignments)"""
+    )
+    offer_weeks = read(
+        "SELECT * FROM intermediate.int_targeting_offer_lines_summarized_to_household_weeks"
+    )
+    key = ["run_id", "household_id", "week"]
+    assert offer_lines_by_week(lines).sort_values(key).to_numpy().tolist() == (
+        offer_weeks.sort_values(key)[list(offer_lines_by_week(lines).columns)].to_numpy().tolist()
+    )
+    filtered = read(
+        "SELECT count(*) AS n FROM intermediate.int_targeting_lines_filtered_to_campaign_categories"
+    )
+    assert 0 < filtered["n"].iloc[0] < len(lines) / 2
     direct = uplift_predictions(
-        read("SELECT * FROM intermediate.int_targeting_lines_filtered_to_randomized_runs"),
+        lines,
         read("SELECT * FROM intermediate.int_targeting_household_weeks_filtered_to_active"),
+        offer_weeks,
         read("SELECT * FROM intermediate.int_targeting_campaigns_listed_with_weeks"),
         read("SELECT * FROM staging.stg_raw__coupons"),
         read("SELECT * FROM staging.stg_raw__campaign_assignments"),

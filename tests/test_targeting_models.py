@@ -15,7 +15,11 @@ from simulated_market import CONFIG, MARKET, run
 from python_models.simulation.campaigns import CampaignConfig
 from python_models.targeting import uplift
 from python_models.targeting.campaign_builder import Budget, offer_values, reason_codes, select
-from python_models.targeting.campaign_data import campaign_rows, offer_history
+from python_models.targeting.campaign_data import (
+    campaign_rows,
+    offer_history,
+    offer_lines_by_week,
+)
 from python_models.targeting.features import household_weeks_from_lines, item_features
 from python_models.targeting.propensity import PropensityConfig, propensity
 
@@ -219,7 +223,7 @@ def test_campaign_rows_hold_each_eligible_household_with_its_outcome(market_run)
     )
     coupons = tables["coupons"][["campaign_id", "product_id"]]
     assignments = tables["campaign_assignments"]
-    rows = campaign_rows(lines, weeks, campaigns, coupons, assignments)
+    rows = campaign_rows(lines, weeks, offer_lines_by_week(lines), campaigns, coupons, assignments)
     usable = assignments[
         assignments["campaign_id"].isin(campaigns.loc[campaigns["start_week"] >= 2, "campaign_id"])
     ]

@@ -34,7 +34,13 @@ from ..market.learned_market import LearnedMarket
 from ..simulation.playback import PLAYBACK_CAMPAIGN_ID, CampaignWorld, build_world, play
 from ..targeting import uplift as uplift_learners
 from ..targeting.campaign_builder import Budget, select
-from ..targeting.campaign_data import COLUMNS, campaign_features, campaign_rows, offer_history
+from ..targeting.campaign_data import (
+    COLUMNS,
+    campaign_features,
+    campaign_rows,
+    offer_history,
+    offer_lines_by_week,
+)
 from ..targeting.offer_figures import fit_offer_models
 from .config import ClosedLoopConfig
 from .world_inputs import training_campaigns, world_lines
@@ -64,7 +70,9 @@ def training_rows(world: CampaignWorld, tables: dict) -> pd.DataFrame:
     lines, weeks = world_lines(tables, world.context.market)
     lines = lines[lines["week"] <= world.training_weeks]
     weeks = weeks[weeks["week"] <= world.training_weeks]
-    return campaign_rows(lines, weeks, *training_campaigns(world, tables))
+    return campaign_rows(
+        lines, weeks, offer_lines_by_week(lines), *training_campaigns(world, tables)
+    )
 
 
 def playback_features(world: CampaignWorld, tables: dict, household_ids) -> pd.DataFrame:
@@ -73,9 +81,11 @@ def playback_features(world: CampaignWorld, tables: dict, household_ids) -> pd.D
     start = world.training_weeks + 1
     products = world.context.market.catalog["product_id"].to_numpy()[world.playback_products]
     campaigns, coupons, assignments = training_campaigns(world, tables)
+    before = lines[lines["week"] < start]
     return campaign_features(
-        lines[lines["week"] < start],
+        before,
         weeks[weeks["week"] < start],
+        offer_lines_by_week(before),
         products.tolist(),
         start,
         len(world.playback_weeks),

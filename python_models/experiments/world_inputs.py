@@ -1,8 +1,10 @@
 """The uplift model's inputs from a played campaign world's raw tables, in the shape the
-warehouse's SQL builds them for a loaded run (``int_targeting_lines_filtered_to_randomized_runs``,
-``int_targeting_household_weeks_filtered_to_active``,
-``int_targeting_campaigns_listed_with_weeks``): the closed loop learns from a world without
-loading it, and tests/test_closed_loop_inputs.py holds the two equal on a loaded world.
+warehouse's SQL builds them for a loaded run: every line (the warehouse keeps those of the
+campaigns' categories, ``int_targeting_lines_filtered_to_campaign_categories``), the
+household-weeks (``int_targeting_household_weeks_filtered_to_active``) and the campaigns
+(``int_targeting_campaigns_listed_with_weeks``); the offer lines per week come from
+``campaign_data.offer_lines_by_week``. The closed loop learns from a world without loading it,
+and tests/test_closed_loop_inputs.py holds the two equal on a loaded world.
 """
 
 from __future__ import annotations

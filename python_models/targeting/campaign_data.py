@@ -7,10 +7,15 @@ feature space and a model learned on past campaigns scores a new one. Outcomes o
 campaign weeks: spend on the coupon products (``spend``, dollars), whether the household bought
 one (``bought``), and the coupon dollars it redeemed (``coupon_cost``). Two more household
 features say how it answers offers: the share of its lines bought on a retailer discount, how
-many lines it bought with a coupon, how many campaigns had sent it coupons, and its redemption
-rate - coupon lines over lines of products it held a coupon for, while it held it (smoothed
-towards 1/2 by one line each way) - all before the campaign (a retailer knows whom it sent
-offers and who redeemed them).
+many lines it bought with a coupon (both summed from its offer lines per week,
+``offer_lines_by_week``), how many campaigns had sent it coupons, and its redemption rate -
+coupon lines over lines of products it held a coupon for, while it held it (smoothed towards
+1/2 by one line each way) - all before the campaign (a retailer knows whom it sent offers and
+who redeemed them).
+
+The lines these functions read need hold only the categories of the coupon products: nothing
+else of a household's lines is read (the warehouse passes just those,
+``int_targeting_lines_filtered_to_campaign_categories``).
 """
 
 from __future__ import annotations
@@ -33,11 +38,30 @@ COLUMNS = (
     *HOUSEHOLD_FEATURES,
     *(f"{prefix}_{name[5:]}" for prefix in PREFIXES for name in ITEM_FEATURES),
 )
+OFFER_LINE_COUNTS = ("n_lines", "promo_lines", "coupon_lines")
+
+
+def offer_lines_by_week(lines: pd.DataFrame) -> pd.DataFrame:
+    """Per household and week with a line (and run, when ``lines`` has run_id): its lines,
+    those on a retailer discount and those with a coupon (``lines``: household_id, week,
+    retail_disc, coupon_disc; every line), as the warehouse's
+    int_targeting_offer_lines_summarized_to_household_weeks holds them."""
+    keys = [k for k in ("run_id", "household_id", "week") if k in lines.columns]
+    return (
+        lines.assign(
+            n_lines=1,
+            promo_lines=(lines["retail_disc"] > 0).astype(int),
+            coupon_lines=(lines["coupon_disc"] > 0).astype(int),
+        )
+        .groupby(keys, as_index=False)[list(OFFER_LINE_COUNTS)]
+        .sum()
+    )
 
 
 def campaign_features(
     lines: pd.DataFrame,
     household_weeks: pd.DataFrame,
+    offer_weeks: pd.DataFrame,
     coupon_products: list[int],
     start_week: int,
     n_weeks: int,
@@ -49,7 +73,8 @@ def campaign_features(
     ``history``: (offers received, redemption rate) by household_id, from ``offer_history``.
 
     ``lines``: household_id, product_id, product_category, week, spend, retail_disc,
-    coupon_disc (every line of the households). ``household_weeks``: household_id, week, spend.
+    coupon_disc (the households' lines in the coupon products' categories, or more).
+    ``household_weeks``: household_id, week, spend. ``offer_weeks``: ``offer_lines_by_week``.
     """
     products = set(int(p) for p in coupon_products)
     is_coupon = lines["product_id"].isin(products)
@@ -68,15 +93,13 @@ def campaign_features(
     wide.columns = [f"{item}_{name[5:]}" for name, item in wide.columns]
     per_household = frame.drop_duplicates("household_id").set_index("household_id")
     offers_received, redemption_rate = history if history is not None else (None, None)
-    history = lines[lines["week"] < start_week]
-    offers = history.assign(
-        on_promo=history["retail_disc"] > 0, on_coupon=history["coupon_disc"] > 0
-    ).groupby("household_id")
+    before = offer_weeks[offer_weeks["week"] < start_week]
+    offers = before.groupby("household_id")[list(OFFER_LINE_COUNTS)].sum()
     per_household = per_household.join(
         pd.DataFrame(
             {
-                "household_promo_line_share": offers["on_promo"].mean(),
-                "household_coupon_lines": np.log1p(offers["on_coupon"].sum()),
+                "household_promo_line_share": offers["promo_lines"] / offers["n_lines"],
+                "household_coupon_lines": np.log1p(offers["coupon_lines"]),
                 "household_offers_received": (
                     offers_received if offers_received is not None else pd.Series(dtype=float)
                 ),
@@ -146,6 +169,7 @@ def offer_history(
 def campaign_rows(
     lines: pd.DataFrame,
     household_weeks: pd.DataFrame,
+    offer_weeks: pd.DataFrame,
     campaigns: pd.DataFrame,
     coupons: pd.DataFrame,
     assignments: pd.DataFrame,
@@ -165,6 +189,7 @@ def campaign_rows(
         features = campaign_features(
             lines,
             household_weeks,
+            offer_weeks,
             products.tolist(),
             int(campaign.start_week),
             int(campaign.n_weeks),

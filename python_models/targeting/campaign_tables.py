@@ -16,6 +16,7 @@ from .uplift_inputs import feature_matrix, randomized_runs
 def campaign_offers(
     lines: pd.DataFrame,
     household_weeks: pd.DataFrame,
+    offer_weeks: pd.DataFrame,
     campaigns: pd.DataFrame,
     coupons: pd.DataFrame,
     assignments: pd.DataFrame,
@@ -36,10 +37,11 @@ def campaign_offers(
         raise ValueError(f"budget_share = {budget_share} must lie in [0, 1]")
     frames = []
     runs = randomized_runs(
-        lines, household_weeks, campaigns, coupons, assignments, households, use_demographics
-    )
+        lines, household_weeks, offer_weeks, campaigns, coupons, assignments, households,
+        use_demographics,
+    )  # fmt: skip
     for run_id, inputs, rows, x, demographics in runs:
-        run_lines, weeks, run_campaigns, run_coupons, run_assignments = inputs
+        run_lines, weeks, run_offer_weeks, run_campaigns, run_coupons, run_assignments = inputs
         models = fit_offer_models(x, rows, "x_learner")
 
         target = category
@@ -54,6 +56,7 @@ def campaign_offers(
         features = campaign_features(
             run_lines,
             weeks,
+            run_offer_weeks,
             products,
             start,
             n_weeks,

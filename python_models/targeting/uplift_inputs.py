@@ -31,9 +31,12 @@ def feature_matrix(rows: pd.DataFrame, demographics: pd.DataFrame | None) -> np.
     return np.column_stack([x, extra])
 
 
-def run_inputs(run_id, lines, household_weeks, campaigns, coupons, assignments):
+def run_inputs(run_id, lines, household_weeks, offer_weeks, campaigns, coupons, assignments):
     pick = lambda frame: frame[frame["run_id"] == run_id]  # noqa: E731
-    return pick(lines), pick(household_weeks), pick(campaigns), pick(coupons), pick(assignments)
+    return tuple(
+        pick(frame)
+        for frame in (lines, household_weeks, offer_weeks, campaigns, coupons, assignments)
+    )
 
 
 def usable(run_id, campaigns: pd.DataFrame, assignments: pd.DataFrame) -> bool:
@@ -52,14 +55,17 @@ def usable(run_id, campaigns: pd.DataFrame, assignments: pd.DataFrame) -> bool:
 
 
 def randomized_runs(
-    lines, household_weeks, campaigns, coupons, assignments, households, use_demographics
-):
+    lines, household_weeks, offer_weeks, campaigns, coupons, assignments, households,
+    use_demographics,
+):  # fmt: skip
     """Per run with usable randomized campaigns: (run id, its inputs, its campaign rows, the
     feature matrix of those rows, its demographic codes or None)."""
     for run_id in sorted(assignments["run_id"].unique()):
         if not usable(run_id, campaigns, assignments):
             continue
-        inputs = run_inputs(run_id, lines, household_weeks, campaigns, coupons, assignments)
+        inputs = run_inputs(
+            run_id, lines, household_weeks, offer_weeks, campaigns, coupons, assignments
+        )
         rows = campaign_rows(*inputs)
         demographics = (
             demographic_codes(households[households["run_id"] == run_id])

@@ -16,6 +16,7 @@ from .uplift_inputs import randomized_runs
 def uplift_predictions(
     lines: pd.DataFrame,
     household_weeks: pd.DataFrame,
+    offer_weeks: pd.DataFrame,
     campaigns: pd.DataFrame,
     coupons: pd.DataFrame,
     assignments: pd.DataFrame,
@@ -32,8 +33,9 @@ def uplift_predictions(
         raise ValueError(f"test_share = {test_share} must lie strictly between 0 and 1")
     frames = []
     runs = randomized_runs(
-        lines, household_weeks, campaigns, coupons, assignments, households, use_demographics
-    )
+        lines, household_weeks, offer_weeks, campaigns, coupons, assignments, households,
+        use_demographics,
+    )  # fmt: skip
     for run_id, _, rows, x, _ in runs:
         people = np.sort(rows["household_id"].unique())
         held_out = np.random.default_rng(seed).random(len(people)) < test_share

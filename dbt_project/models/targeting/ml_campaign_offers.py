@@ -2,16 +2,17 @@
 incremental profit within the budget (python_models.targeting.campaign_builder)."""
 
 from python_models.targeting.campaign_builder import Budget
-from python_models.targeting.frames import to_pandas
 from python_models.targeting.campaign_tables import campaign_offers
+from python_models.targeting.frames import to_pandas
 
 
 def model(dbt, session):
     dbt.config(materialized="table")  # Snowpark packages and imports: dbt_project.yml
     settings = dbt.config.get("meta")  # the project vars this model reads (models yml)
     return campaign_offers(
-        to_pandas(dbt.ref("int_targeting_lines_filtered_to_randomized_runs")),
+        to_pandas(dbt.ref("int_targeting_lines_filtered_to_campaign_categories")),
         to_pandas(dbt.ref("int_targeting_household_weeks_filtered_to_active")),
+        to_pandas(dbt.ref("int_targeting_offer_lines_summarized_to_household_weeks")),
         to_pandas(dbt.ref("int_targeting_campaigns_listed_with_weeks")),
         to_pandas(dbt.ref("stg_raw__coupons")),
         to_pandas(dbt.ref("stg_raw__campaign_assignments")),

@@ -9,8 +9,9 @@ def model(dbt, session):
     dbt.config(materialized="table")  # Snowpark packages and imports: dbt_project.yml
     settings = dbt.config.get("meta")  # the project vars this model reads (models yml)
     return uplift_predictions(
-        to_pandas(dbt.ref("int_targeting_lines_filtered_to_randomized_runs")),
+        to_pandas(dbt.ref("int_targeting_lines_filtered_to_campaign_categories")),
         to_pandas(dbt.ref("int_targeting_household_weeks_filtered_to_active")),
+        to_pandas(dbt.ref("int_targeting_offer_lines_summarized_to_household_weeks")),
         to_pandas(dbt.ref("int_targeting_campaigns_listed_with_weeks")),
         to_pandas(dbt.ref("stg_raw__coupons")),
         to_pandas(dbt.ref("stg_raw__campaign_assignments")),
