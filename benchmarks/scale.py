@@ -37,7 +37,7 @@ from memory import PeakMemory, tree_rss
 
 from python_models.calibration import write_report
 from python_models.market.from_warehouse import load_learned_market
-from python_models.paths import dbt_target_dir
+from python_models.paths import REPO_ROOT, dbt_target_dir
 from python_models.reference import RUN_ID
 from python_models.simulation.run import simulate
 from python_models.simulation.settings import simulation_settings
@@ -46,6 +46,10 @@ from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.parquet import load_parquet_run
 from python_models.warehouse.serving import publish_serving
 
+# The targeting models (Python, dbt_project/models/targeting/ml_*.py).
+ML_MODELS = {
+    path.stem for path in (REPO_ROOT / "dbt_project" / "models" / "targeting").glob("ml_*.py")
+}
 STEPS = ("simulate", "load", "dbt build", "targeting models", "calibration report", "publish")
 
 
@@ -59,24 +63,20 @@ def _lines(path: Path, run_id: str | None = None) -> int:
         return con.execute(f"SELECT count(*) FROM raw.transactions {where}", params).fetchone()[0]
 
 
-def _node_seconds() -> tuple[dict[str, float], list[tuple[float, float]]]:
-    """Each dbt node's execution seconds of the last command, and the (start, end) unix times
-    of the targeting models'."""
+def _node_windows() -> dict[str, tuple[float, float, float]]:
+    """Each dbt node of the last command: (execution seconds, start, end unix times)."""
     results = json.loads((dbt_target_dir() / "run_results.json").read_text())["results"]
-    seconds, windows = {}, []
+    windows = {}
     for node in results:
-        seconds[node["unique_id"]] = node["execution_time"]
-        if node["unique_id"].startswith("model.") and '"targeting".' in (
-            node.get("relation_name") or ""
-        ):
-            (execute,) = [t for t in node["timing"] if t["name"] == "execute"]
-            windows.append(
-                tuple(
-                    datetime.fromisoformat(execute[k].replace("Z", "+00:00")).timestamp()
-                    for k in ("started_at", "completed_at")
-                )
-            )
-    return seconds, windows
+        execute = [t for t in node["timing"] if t["name"] == "execute"]
+        if not execute:
+            continue
+        start, end = (
+            datetime.fromisoformat(execute[0][k].replace("Z", "+00:00")).timestamp()
+            for k in ("started_at", "completed_at")
+        )
+        windows[node["unique_id"]] = (node["execution_time"], start, end)
+    return windows
 
 
 def run_size(
@@ -107,11 +107,18 @@ def run_size(
             "lines": lines(result),
         }
         if name == "dbt build":
-            nodes, windows = _node_seconds()
-            row["nodes"] = nodes
+            windows = _node_windows()
+            row["nodes"] = {node: seconds for node, (seconds, _, _) in windows.items()}
+            # Peak RSS while each node ran (nodes overlap: dbt runs two at a time).
+            row["node_peak_gb"] = {
+                node: memory.peak_between(start, end) / 1e9
+                for node, (_, start, end) in windows.items()
+            }
+            targeting = [w for node, w in windows.items() if node.split(".")[-1] in ML_MODELS]
             row["targeting"] = {
-                "seconds": sum(end - start for start, end in windows),
-                "peak_gb": max((memory.peak_between(*w) for w in windows), default=0) / 1e9,
+                "seconds": sum(seconds for seconds, _, _ in targeting),
+                "peak_gb": max((memory.peak_between(s, e) for _, s, e in targeting), default=0)
+                / 1e9,
             }
         with results.open("a") as handle:
             handle.write(json.dumps(row) + "\n")
@@ -194,12 +201,14 @@ def summary(results: list[dict]) -> str:
         first, last = builds[-2], builds[-1]
         growth = np.log(last["lines"] / first["lines"])
         slowest = sorted(last["nodes"], key=lambda k: -last["nodes"][k])[:12]
+        peaks = last.get("node_peak_gb", {})
         out += ["", f"Slowest dbt nodes at {last['households']:,} households, and the exponent "
                 f"of their seconds in lines from {first['households']:,}:", ""]  # fmt: skip
         for node in slowest:
             before = max(first["nodes"].get(node, 0.0), 1e-3)
             exponent = np.log(max(last["nodes"][node], 1e-3) / before) / growth
-            out.append(f"- {node}: {last['nodes'][node]:.1f} s (exponent {exponent:.2f})")
+            peak = f", peak RSS while it ran {peaks[node]:.1f} GB" if node in peaks else ""
+            out.append(f"- {node}: {last['nodes'][node]:.1f} s (exponent {exponent:.2f}){peak}")
     out += [f"\nFailed at {r['households']:,} households: {r['error']}" for r in failures]
     return "\n".join(out)
 

@@ -37,6 +37,9 @@ def refresh(
     simulation: dict | None = None,
     simulation_file: str | None = None,
     workers: int = 2,
+    task_runner: str = "process",
+    dask_address: str | None = None,
+    shard_store: str | None = None,
     campaign_seeds: list[int] = (0, 1, 2),
     world_households: int = 2_000,
     reports_dir: str | None = None,
@@ -56,6 +59,9 @@ def refresh(
     n_households, simulation, simulation_file, workers
         As the pipeline's: the scenario simulated is the settings file's (the committed
         calibrated one by default) with ``simulation`` and ``n_households`` over it.
+    task_runner, dask_address, shard_store
+        As the pipeline's: where the simulation's shards run (a process pool or a Dask
+        cluster) and write.
     campaign_seeds, world_households
         As the pipeline's: the closed loop's worlds.
     reports_dir
@@ -81,6 +87,9 @@ def refresh(
         simulation=simulation,
         simulation_file=simulation_file,
         workers=workers,
+        task_runner=task_runner,
+        dask_address=dask_address,
+        shard_store=shard_store,
         campaign_seeds=campaign_seeds,
         world_households=world_households,
         reports_dir=reports_dir,
