@@ -68,9 +68,9 @@ def main() -> None:
         f"sent: {files:,} Parquet files PUT ({sent / 1e6:,.1f} MB), "
         f"{report.statements:,} statements (each one round trip)"
     )
-    print("per million rows of each table:")
+    print("per million rows of each table of 100,000 rows or more:")
     for table, count in report.rows.items():
-        if report.staged_files.get(table):
+        if report.staged_files.get(table) and count >= 100_000:
             print(
                 f"  {table:<24} {report.staged_bytes[table] / count:>8,.1f} MB, "
                 f"{report.staged_files[table] * 1e6 / count:>5.1f} PUTs"

@@ -142,6 +142,7 @@ def test_propensity_beats_the_frequency_baseline_and_is_calibrated(market_run):
         {"window_step": 6},
         {"min_history_weeks": 20},
         {"top_k": 10},
+        {"training_households": 150},
     ],
     ids=lambda c: next(iter(c)),
 )

@@ -31,9 +31,16 @@ class PropensityConfig:
     window_step: int = 4
     min_history_weeks: int = 8  # a training window needs at least this many weeks before it
     top_k: int = 100  # households per item for precision/recall/NDCG@k
+    # Households whose windows train the model: a fixed random sample of a run with more (every
+    # household is scored). Past it the booster learns no more, and training time and memory
+    # stop growing with the run.
+    training_households: int = 20_000
 
     def __post_init__(self) -> None:
-        for name in ("label_weeks", "training_windows", "window_step", "min_history_weeks"):
+        for name in (
+            "label_weeks", "training_windows", "window_step", "min_history_weeks",
+            "training_households",
+        ):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} = {getattr(self, name)} must be >= 1")
         if self.top_k < 1:
@@ -143,11 +150,29 @@ def training_windows(
     config: PropensityConfig,
 ) -> list[pd.DataFrame]:
     """The stacked training windows (features and labels) before ``first_label_week``, latest
-    first: what ``fit`` takes."""
+    first, of ``config.training_households`` households at most: what ``fit`` takes."""
+    item_weeks, household_weeks = training_sample(
+        item_weeks, household_weeks, config.training_households
+    )
     return [
         item_features(item_weeks, household_weeks, items, cutoff, config.label_weeks)
         for cutoff in config.training_cutoffs(first_label_week)
     ]
+
+
+def training_sample(
+    item_weeks: pd.DataFrame, household_weeks: pd.DataFrame, size: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both frames restricted to a fixed random sample of ``size`` of their households (seed
+    0: the same sample on every build), or whole when they hold no more."""
+    ids = np.sort(household_weeks["household_id"].unique())
+    if len(ids) <= size:
+        return item_weeks, household_weeks
+    keep = np.random.default_rng(0).choice(ids, size, replace=False)
+    return (
+        item_weeks[item_weeks["household_id"].isin(keep)],
+        household_weeks[household_weeks["household_id"].isin(keep)],
+    )
 
 
 def propensity(

@@ -6,23 +6,46 @@ Both loaders go through here, so a batch is checked the same way whichever wareh
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from ..vocabulary.raw_tables import RAW_TABLES
 from ..vocabulary.table_definitions import Table
+from .connection import quoted_literal
 from .ddl import empty_batch_sql
 from .validation import batch_view, validate_batch
+
+
+@dataclass(frozen=True)
+class ParquetFiles:
+    """One table's local Parquet files, which DuckDB reads itself: streamed within the
+    connection's memory limit (a pyarrow dataset registered instead is scanned outside it, and
+    a load's memory then grew with the run: 1.9 GB against 0.6 GB at 25,000 households)."""
+
+    paths: tuple[str, ...]
+
+    def count_rows(self) -> int:
+        return sum(pq.read_metadata(path).num_rows for path in self.paths)
+
+    def select_sql(self) -> str:
+        return f"SELECT * FROM read_parquet([{', '.join(map(quoted_literal, self.paths))}])"
 
 
 def register_batch(con: duckdb.DuckDBPyConnection, run_id: str, tables: Mapping[str, Any]) -> None:
     """Register every raw table's frame (an empty view for a table the run leaves out) and
     validate the batch; ``RawDataError`` lists every problem."""
     for table in RAW_TABLES:
-        if table.name in tables:
-            con.register(batch_view(table.name), tables[table.name])
+        frame = tables.get(table.name)
+        if isinstance(frame, ParquetFiles):
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {batch_view(table.name)} AS {frame.select_sql()}"
+            )
+        elif frame is not None:
+            con.register(batch_view(table.name), frame)
         else:
             con.execute(empty_batch_sql(table, batch_view(table.name)))
     validate_batch(con, run_id)

@@ -21,8 +21,12 @@ def resolve(path: str | Path) -> Path:
 
 
 @contextmanager
-def connect(path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the warehouse file at ``path``.
+def connect(
+    path: str | Path, *, read_only: bool = False, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the warehouse file at ``path``; ``memory_limit`` (DuckDB's units, e.g.
+    ``2GB``) caps what DuckDB holds in memory, spilling larger joins, aggregates and sorts to
+    disk (default: DuckDB's, 80 % of the machine).
 
     Reading a file that does not exist raises ``FileNotFoundError`` (nothing is created);
     writing creates the file and its folder.
@@ -35,6 +39,8 @@ def connect(path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.Duc
     con = duckdb.connect(str(resolved), read_only=read_only)
     try:
         con.execute("SET enable_progress_bar = false")
+        if memory_limit is not None:
+            con.execute(f"SET memory_limit = {quoted_literal(memory_limit)}")
         yield con
     finally:
         con.close()

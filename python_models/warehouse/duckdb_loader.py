@@ -25,6 +25,11 @@ from .preflight import check_build_file
 from .shrink import check_shrink
 from .validation import check_table_set
 
+# What DuckDB may hold in memory while it validates and loads a run: the inserts stream, and the
+# key and foreign-key checks spill to disk past it, so a load's memory does not grow with the
+# run (without it, 0.9 GB at 2,500 households and 5.0 GB at 100,000).
+LOAD_MEMORY_LIMIT = "1GB"
+
 
 class LoadError(RuntimeError):
     """Writing a validated batch failed; the transaction was rolled back."""
@@ -77,7 +82,7 @@ def load_run(
     check_run_id(run_id)
     check_table_set(run_id, set(tables))
     path = check_build_file(warehouse_path)
-    with connect(path) as con:
+    with connect(path, memory_limit=LOAD_MEMORY_LIMIT) as con:
         register_batch(con, run_id, tables)
         sizes = {t.name: row_count(tables.get(t.name)) for t in RAW_TABLES}
         check_shrink(run_id, held_rows(con, run_id), sizes, allow_shrink=allow_shrink)

@@ -15,6 +15,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
 from ..paths import storage
+from .batch import ParquetFiles
 from .duckdb_loader import LoadReport, load_run
 
 
@@ -59,11 +60,15 @@ def load_parquet_run(
 ) -> LoadReport:
     """Validate the Parquet tables at ``location`` (``files`` only, when given, as
     ``parquet_tables``) and load them as run ``run_id`` (replacing it; ``allow_shrink`` as
-    ``load_run``'s)."""
+    ``load_run``'s). Files in a local folder are read by DuckDB itself, within the load's
+    memory limit; a storage URL's through pyarrow."""
+    tables: dict = parquet_tables(location, files)
+    if isinstance(storage(location)[0], pafs.LocalFileSystem):
+        tables = {name: ParquetFiles(tuple(data.files)) for name, data in tables.items()}
     return load_run(
         warehouse_path,
         run_id,
-        parquet_tables(location, files),
+        tables,
         source=source,
         description=description,
         progress=progress,

@@ -15,5 +15,6 @@ def model(dbt, session):
         PropensityConfig(
             label_weeks=int(settings["propensity_label_weeks"]),
             top_k=int(settings["propensity_top_k"]),
+            training_households=int(settings["propensity_training_households"]),
         ),
     )
