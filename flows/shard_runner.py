@@ -67,7 +67,6 @@ class ShardRunner:
                 f"dask_address {self.dask_address!r} is not a scheduler address "
                 "(e.g. tcp://10.0.0.5:8786)"
             )
-
         if self.shard_store is not None:
             check_storage(self.shard_store)
 
