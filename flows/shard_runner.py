@@ -9,16 +9,15 @@ only a small manifest; the flow then loads the manifests' files.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import dask.config
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
-from prefect_dask import DaskTaskRunner
 from tqdm.auto import tqdm
 
 from flows.environment import prefect_api_for_workers
@@ -83,6 +82,9 @@ class ShardRunner:
     def prefect_task_runner(self) -> TaskRunner:
         if self.task_runner == "process":
             return ProcessPoolTaskRunner(max_workers=self.workers)
+        # Imported only here: Dask takes 1.4 s to import, in every process that imports a flow.
+        from prefect_dask import DaskTaskRunner
+
         if self.dask_address is not None:
             return DaskTaskRunner(address=self.dask_address)
         return DaskTaskRunner(
@@ -98,10 +100,17 @@ class ShardRunner:
     def __call__(self, store: ShardStore, shards: list[Shard]) -> list[ShardManifest]:
         """The shards mapped on this runner (``python_models.simulation.run.simulate``'s
         ``mapper``): their manifests."""
-        with prefect_api_for_workers(), dask.config.set(DASK_WORKER_ENVIRON):
+        with prefect_api_for_workers(), self._worker_environ():
             return simulate_shards.with_options(task_runner=self.prefect_task_runner())(
                 store, shards
             )
+
+    def _worker_environ(self):
+        if self.task_runner != "dask":
+            return contextlib.nullcontext()
+        import dask.config
+
+        return dask.config.set(DASK_WORKER_ENVIRON)
 
 
 @task(cache_policy=NO_CACHE)
