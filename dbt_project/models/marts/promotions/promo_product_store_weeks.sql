@@ -90,7 +90,8 @@ spans as (
     having min(week) < max(week)
 ),
 
--- An integer key per product-store, so that the panel's joins run on integers.
+-- Integer keys per product-store and per product: the panel carries only these and the weeks,
+-- and takes the run, product, store and category names back at the end.
 keyed_spans as (
     select
         spans.*,
@@ -98,21 +99,37 @@ keyed_spans as (
         products.product_category,
         row_number() over (
             order by spans.run_id, spans.product_id, spans.store_id
-        ) as product_store_key
+        ) as product_store_key,
+        dense_rank() over (order by spans.run_id, spans.product_id) as product_key
     from spans
     inner join products
         on spans.run_id = products.run_id
         and spans.product_id = products.product_id
 ),
 
+product_keys as (
+    select distinct
+        run_id,
+        product_id,
+        product_key
+    from keyed_spans
+),
+
+keyed_chain_weeks as (
+    select
+        product_keys.product_key,
+        chain_weeks.week,
+        chain_weeks.chain_depth
+    from chain_weeks
+    inner join product_keys
+        on chain_weeks.run_id = product_keys.run_id
+        and chain_weeks.product_id = product_keys.product_id
+),
+
 span_weeks as (
     select
         keyed_spans.product_store_key,
-        keyed_spans.run_id,
-        keyed_spans.product_id,
-        keyed_spans.store_id,
-        keyed_spans.department,
-        keyed_spans.product_category,
+        keyed_spans.product_key,
         sequenced_run_weeks.week,
         sequenced_run_weeks.next_week
     from keyed_spans
@@ -159,19 +176,14 @@ promoted_weeks as (
 panel as (
     select
         span_weeks.product_store_key,
-        span_weeks.run_id,
-        span_weeks.product_id,
-        span_weeks.store_id,
         span_weeks.week,
         span_weeks.next_week,
-        span_weeks.department,
-        span_weeks.product_category,
         coalesce(keyed_sold_weeks.units, 0) as units,
         coalesce(keyed_sold_weeks.revenue, 0) as revenue,
         coalesce(keyed_sold_weeks.shelf_value, 0) as shelf_value,
         {{ safe_divide('keyed_sold_weeks.retail_disc', 'keyed_sold_weeks.shelf_value') }}
             as store_depth,
-        chain_weeks.chain_depth,
+        keyed_chain_weeks.chain_depth,
         promoted_weeks.display_location,
         promoted_weeks.mailer_location
     from span_weeks
@@ -181,10 +193,9 @@ panel as (
     left join promoted_weeks
         on span_weeks.product_store_key = promoted_weeks.product_store_key
         and span_weeks.week = promoted_weeks.week
-    left join chain_weeks
-        on span_weeks.run_id = chain_weeks.run_id
-        and span_weeks.product_id = chain_weeks.product_id
-        and span_weeks.week = chain_weeks.week
+    left join keyed_chain_weeks
+        on span_weeks.product_key = keyed_chain_weeks.product_key
+        and span_weeks.week = keyed_chain_weeks.week
 ),
 
 depths as (
@@ -262,12 +273,12 @@ measurable as (
 
 final as (
     select
-        classified.run_id,
-        classified.product_id,
-        classified.store_id,
+        keyed_spans.run_id,
+        keyed_spans.product_id,
+        keyed_spans.store_id,
         cast(classified.week as integer) as week,
-        classified.department,
-        classified.product_category,
+        keyed_spans.department,
+        keyed_spans.product_category,
         cast(classified.units as bigint) as units,
         cast(classified.revenue as decimal(18, 2)) as revenue,
         cast(classified.shelf_value as decimal(18, 2)) as shelf_value,
@@ -285,6 +296,8 @@ final as (
     from classified
     inner join measurable
         on classified.product_store_key = measurable.product_store_key
+    inner join keyed_spans
+        on classified.product_store_key = keyed_spans.product_store_key
 )
 
 select * from final
