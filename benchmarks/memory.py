@@ -1,5 +1,6 @@
 """Peak resident memory of this process and every process it started (dbt, pool and cluster
-workers), sampled from /proc: what the benchmarks report as peak RSS."""
+workers), sampled from /proc: what the benchmarks report as peak RSS. Optionally, the peak disk
+use of a folder beside it: where DuckDB spills what does not fit its memory limit."""
 
 from __future__ import annotations
 
@@ -31,6 +32,14 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
+def folder_bytes(folder: Path) -> int:
+    """Disk space the files in ``folder`` take (allocated blocks), 0 while it does not exist."""
+    try:
+        return sum(entry.stat().st_blocks * 512 for entry in os.scandir(folder) if entry.is_file())
+    except FileNotFoundError:
+        return 0
+
+
 def tree_rss() -> int:
     """Summed RSS of this process and its descendants, in bytes."""
     return sum(_rss_bytes(p) for p in _tree(os.getpid()))
@@ -38,10 +47,15 @@ def tree_rss() -> int:
 
 class PeakMemory:
     """Peak summed RSS of this process and its descendants, sampled every 50 ms; ``samples``
-    keeps (unix time, bytes) pairs for attributing memory to parts of a step."""
+    keeps (unix time, bytes) pairs for attributing memory to parts of a step. With ``spill``
+    (a folder), ``spill_peak`` is the most disk its files took, sampled every half second."""
+
+    def __init__(self, spill: Path | None = None):
+        self.spill = spill
 
     def __enter__(self):
         self.peak = 0
+        self.spill_peak = 0
         self.samples: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -49,10 +63,14 @@ class PeakMemory:
         return self
 
     def _sample(self):
+        tick = 0
         while not self._stop.is_set():
             rss = tree_rss()
             self.samples.append((time.time(), rss))
             self.peak = max(self.peak, rss)
+            if self.spill is not None and tick % 10 == 0:
+                self.spill_peak = max(self.spill_peak, folder_bytes(self.spill))
+            tick += 1
             time.sleep(0.05)
 
     def __exit__(self, *exc):

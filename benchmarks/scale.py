@@ -4,7 +4,8 @@ Starts from a copy of a built warehouse (``make run``'s: the real run and its le
 and, for each size, replaces its simulated run by one of that many households x ``--weeks``
 weeks, with the calibrated settings, as the pipeline does: simulate, load, dbt build of
 everything (every mart and the targeting models), the calibration report, publish the serving
-file. Per step it records wall time, peak RSS of the process tree (dbt and workers included)
+file. Per step it records wall time, peak RSS of the process tree (dbt and workers included),
+the peak disk DuckDB spilled to (``retail.duckdb.tmp``: what did not fit its memory limit)
 and the lines the step handles: the run's for simulate and load, the warehouse's (real and
 simulated) for the others. The targeting models are timed inside the build (dbt's
 run_results.json) with the peak RSS while they ran, and every dbt node's seconds are kept, so a
@@ -96,7 +97,8 @@ def run_size(
     def step(name: str, lines: Callable[[object], int], work: Callable[[], object]) -> object:
         print(f"[{n_households:,}] {name} ...", flush=True)
         started = time.perf_counter()
-        with PeakMemory() as memory:
+        # DuckDB spills what does not fit its memory limit to a folder beside the warehouse.
+        with PeakMemory(spill=path.with_name(path.name + ".tmp")) as memory:
             result = work()
         row = {
             "households": n_households,
@@ -104,6 +106,7 @@ def run_size(
             "step": name,
             "seconds": time.perf_counter() - started,
             "peak_gb": memory.peak / 1e9,
+            "spill_gb": memory.spill_peak / 1e9,
             "lines": lines(result),
         }
         if name == "dbt build":
@@ -122,7 +125,10 @@ def run_size(
             }
         with results.open("a") as handle:
             handle.write(json.dumps(row) + "\n")
-        print(f"[{n_households:,}] {name}: {row['seconds']:.1f} s, {row['peak_gb']:.2f} GB")
+        print(
+            f"[{n_households:,}] {name}: {row['seconds']:.1f} s, {row['peak_gb']:.2f} GB, "
+            f"spilled {row['spill_gb']:.1f} GB"
+        )
         return result
 
     report = step(
@@ -184,6 +190,7 @@ def summary(results: list[dict]) -> str:
         cells = {
             r["households"]: f"{r['seconds']:,.1f} s, {r['peak_gb']:.2f} GB, "
             f"{r['lines'] / r['seconds'] / 1e6:.2f}M lines/s"
+            + (f", spilled {r['spill_gb']:.1f} GB" if r.get("spill_gb", 0) >= 0.1 else "")
             for r in rows
         }
         lines, seconds = [r["lines"] for r in rows], [r["seconds"] for r in rows]
