@@ -155,6 +155,32 @@ def test_each_calibration_var_changes_the_output(
     assert changed["calibration_scores"] != default["calibration_scores"], name
 
 
+def test_calibration_measures_at_most_calibration_households_of_a_run(built, tmp_path):
+    """A smaller var('calibration_households') measures that many households of each larger run
+    (and the score moves); the views that take it are rebuilt with it, on a copy."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(built[0], path)
+    households = {
+        run: n for run, n in query(
+            path, "SELECT run_id, count(*) FROM intermediate.int_baskets_summarized_to_households "
+            "GROUP BY run_id",
+        )
+    }  # fmt: skip
+    measured = """SELECT run_id, count(DISTINCT household_id)
+        FROM intermediate.int_calibration_household_metrics_sampled GROUP BY run_id"""
+    assert dict(query(path, measured)) == households  # the default keeps every household
+    before = calibration_snapshot(path)
+    chosen = min(households.values()) // 2
+    run_dbt(
+        ["run", "--select", "int_calibration_households_chosen_per_run+",
+         "--vars", json.dumps({"calibration_households": chosen})],
+        warehouse_path=path, echo=quiet,
+    )  # fmt: skip
+    assert dict(query(path, measured)) == {run: chosen for run in households}
+    after = calibration_snapshot(path)
+    assert after["calibration_scores"] != before["calibration_scores"]
+
+
 def test_pipeline_writes_the_calibration_report(built):
     path, _ = built
     (run,) = query(path, "SELECT run_id FROM marts.calibration_scores")[0]

@@ -1,16 +1,15 @@
 -- The basket samples of calibration_metric_values: one observation per run, metric and basket
 -- (for days_between_visits, the later of two consecutive baskets of a household). Bulk lines
 -- (fuel, miscellaneous) are left out of units_per_basket.
--- Reads marts (an exception, docs/warehouse.md conventions): fct_baskets, fct_transaction_items.
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
 ),
 
 baskets as (
-    select * from {{ ref('fct_baskets') }}
+    select * from {{ ref('int_calibration_baskets_filtered_to_chosen_households') }}
 ),
 
 lines_per_basket as (

@@ -5,11 +5,10 @@
 -- correlations involving it leave that household out. Money and counts are summed exactly
 -- (decimals, integers) before one division: a tie between two households stays a tie whatever
 -- order the lines are summed in, so the ranks are the same on every build and engine.
--- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
 ),
 

@@ -1,16 +1,15 @@
 -- The category samples of calibration_metric_values: one observation per run, metric and product
 -- category. Bulk lines (fuel, miscellaneous) are left out; category_size counts only the run's
 -- top products (int_calibration_top_products_selected_per_run).
--- Reads marts (an exception, docs/warehouse.md conventions): fct_transaction_items, fct_baskets.
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
 ),
 
 baskets as (
-    select * from {{ ref('fct_baskets') }}
+    select * from {{ ref('int_calibration_baskets_filtered_to_chosen_households') }}
 ),
 
 top_products as (

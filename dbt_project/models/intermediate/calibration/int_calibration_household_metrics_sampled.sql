@@ -1,17 +1,15 @@
 -- The household-level samples of calibration_metric_values: one observation per run, metric and
 -- household. Bulk lines (fuel, miscellaneous) are left out of the line-based metrics; week-based
 -- metrics count the run's weeks by position (int_calibration_weeks_numbered_per_run).
--- Reads marts (an exception, docs/warehouse.md conventions): fct_household_weeks,
--- fct_transaction_items.
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
 ),
 
 household_weeks as (
-    select * from {{ ref('fct_household_weeks') }}
+    select * from {{ ref('int_calibration_household_weeks_filtered_to_chosen_households') }}
 ),
 
 run_weeks as (

@@ -2,17 +2,15 @@
 -- household and week (the week with the visits, the first week of a block with purchases, or the
 -- week with a visit that ends a gap). Bulk lines (fuel, miscellaneous) are left out; gaps count
 -- the run's weeks by position (int_calibration_weeks_numbered_per_run).
--- Reads marts (an exception, docs/warehouse.md conventions): fct_household_weeks,
--- fct_transaction_items.
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
 ),
 
 household_weeks as (
-    select * from {{ ref('fct_household_weeks') }}
+    select * from {{ ref('int_calibration_household_weeks_filtered_to_chosen_households') }}
 ),
 
 run_weeks as (

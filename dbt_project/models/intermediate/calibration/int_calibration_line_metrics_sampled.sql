@@ -1,10 +1,9 @@
 -- The line samples of calibration_metric_values: one observation per run, metric and non-bulk
 -- transaction line (bulk lines, fuel and miscellaneous, are gallons or store-use lines).
--- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
 ),
 

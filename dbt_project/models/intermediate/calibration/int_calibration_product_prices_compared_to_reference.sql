@@ -5,13 +5,12 @@
 -- calibration_structure counts the consistent products; calibration_metric_values samples how
 -- far outside the tolerance each product lies (0 inside), so that its KS complement is the same
 -- share.
--- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
 {%- set reference_run = calibration_reference_run() %}
 {%- set tolerance = 0.25 %}
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
         and shelf_price_per_unit is not null
 ),

@@ -7,12 +7,11 @@
 -- relative to it (0 within); the reference run's own prices agree with themselves, 0 for each
 -- product it prices. The KS statistic is then the share of the run's products outside the
 -- tolerance, and its complement product_price_consistency.
--- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
 {%- set reference_run = calibration_reference_run() %}
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
 ),
 

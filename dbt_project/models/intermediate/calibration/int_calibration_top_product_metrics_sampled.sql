@@ -1,12 +1,11 @@
 -- The top-product samples of calibration_metric_values: one observation per run, metric and top
 -- product (int_calibration_top_products_selected_per_run), per week for units_per_product_week.
 -- Bulk lines (fuel, miscellaneous) are left out.
--- Reads marts (an exception, docs/warehouse.md conventions): fct_transaction_items,
--- promo_impact_product_store.
+-- Reads a mart (an exception, docs/warehouse.md conventions): promo_impact_product_store.
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
 ),
 

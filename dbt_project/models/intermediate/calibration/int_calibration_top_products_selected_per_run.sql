@@ -1,12 +1,11 @@
 -- Each run's var('calibration_top_products') best-selling products (by sales_value of their
 -- non-bulk lines, ties by product_id): the product-level calibration metrics compare only them,
 -- so that a simulated catalog (the real run's top products) is compared like with like.
--- Reads a mart (an exception, docs/warehouse.md conventions): fct_transaction_items.
 {{ require_var_in_range('calibration_top_products', 1) }}
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select * from {{ ref('int_calibration_lines_filtered_to_chosen_households') }}
     where not is_bulk
 ),
 
