@@ -3,15 +3,15 @@
 with
 
 basket_categories as (
-    select distinct
-        items.run_id,
+    select
+        categories.run_id,
         customers.rfm_segment,
-        items.basket_id,
-        items.product_category as item
-    from {{ ref('fct_transaction_items') }} as items
+        categories.basket_id,
+        categories.product_category as item
+    from {{ ref('fct_basket_categories') }} as categories
     inner join {{ ref('customer_features') }} as customers
-        on items.run_id = customers.run_id and items.household_id = customers.household_id
-    where not items.is_bulk and items.product_category is not null
+        on categories.run_id = customers.run_id
+        and categories.household_id = customers.household_id
 ),
 
 {{ association_rules('basket_categories', keys=['run_id', 'rfm_segment']) }}

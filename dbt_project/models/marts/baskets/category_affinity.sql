@@ -3,12 +3,11 @@
 with
 
 basket_categories as (
-    select distinct
+    select
         run_id,
         basket_id,
         product_category as item
-    from {{ ref('fct_transaction_items') }}
-    where not is_bulk and product_category is not null
+    from {{ ref('fct_basket_categories') }}
 ),
 
 {{ item_affinity('basket_categories') }}

@@ -1,0 +1,23 @@
+-- One row per basket and product category of its non-bulk lines: the category grain of a basket,
+-- counted from the lines once for the category basket models (category_affinity,
+-- basket_rules_category, basket_rules_category_by_segment), which would each repeat the same
+-- aggregate over every line.
+with
+
+items as (
+    select * from {{ ref('fct_transaction_items') }}
+    where not is_bulk and product_category is not null
+),
+
+basket_categories as (
+    select
+        run_id,
+        basket_id,
+        household_id,
+        product_category,
+        count(*) as n_lines
+    from items
+    group by run_id, basket_id, household_id, product_category
+)
+
+select * from basket_categories
