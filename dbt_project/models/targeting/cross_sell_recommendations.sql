@@ -80,6 +80,15 @@ from_rules as (
     group by bought.run_id, bought.household_id, rules.consequent
 ),
 
+-- The products a rule can recommend: the affinity term is only looked up for them (the
+-- scores join on them), not for every neighbour of everything each household bought.
+rule_consequents as (
+    select distinct
+        run_id,
+        consequent as product_id
+    from rules
+),
+
 from_affinity as (
     select
         bought.run_id,
@@ -90,6 +99,9 @@ from_affinity as (
     inner join affinity
         on bought.run_id = affinity.run_id
         and bought.product_id = affinity.item
+    inner join rule_consequents
+        on affinity.run_id = rule_consequents.run_id
+        and affinity.neighbour = rule_consequents.product_id
     group by bought.run_id, bought.household_id, affinity.neighbour
 ),
 
