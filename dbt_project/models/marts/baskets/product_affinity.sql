@@ -13,4 +13,7 @@ basket_products as (
     where not is_bulk
 ),
 
-{{ item_affinity('basket_products', top_n=var('affinity_top_n')) }}
+-- Tens of thousands of products pair into hundreds of millions of distinct pairs at 100,000
+-- households: counted in 16 slices, each fits in memory (one aggregate spilled 26 GB to disk).
+-- The few hundred categories pair into few enough that category_affinity counts in one.
+{{ item_affinity('basket_products', top_n=var('affinity_top_n'), pair_slices=16) }}
