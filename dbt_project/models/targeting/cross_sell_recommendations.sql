@@ -7,10 +7,16 @@
 {{ require_var_in_range('cross_sell_top_n', 1) }}
 {{ require_var_in_range('cross_sell_exclude_weeks', 0) }}
 {{ require_var_in_range('cross_sell_promo_boost', 0) }}
+{%- set household_slices = 8 %}
 with
 
 items as (
-    select * from {{ ref('fct_transaction_items') }}
+    select
+        run_id,
+        household_id,
+        product_id,
+        week
+    from {{ ref('fct_transaction_items') }}
     where not is_bulk
 ),
 
@@ -35,27 +41,6 @@ run_weeks as (
     group by run_id
 ),
 
-bought as (
-    select
-        run_id,
-        household_id,
-        product_id,
-        max(week) as last_bought_week
-    from items
-    group by run_id, household_id, product_id
-),
-
-recently_bought as (
-    select
-        bought.run_id,
-        bought.household_id,
-        bought.product_id
-    from bought
-    inner join run_weeks
-        on bought.run_id = run_weeks.run_id
-        and bought.last_bought_week > run_weeks.last_week - {{ var('cross_sell_exclude_weeks') }}
-),
-
 promoted_now as (
     select distinct
         promotions.run_id,
@@ -64,20 +49,6 @@ promoted_now as (
     inner join run_weeks
         on promotions.run_id = run_weeks.run_id
         and promotions.week = run_weeks.last_week
-),
-
-from_rules as (
-    select
-        bought.run_id,
-        bought.household_id,
-        rules.consequent as product_id,
-        {{ exact_sum('rules.confidence * rules.lift') }} as rule_score,
-        count(*) as n_supporting_products
-    from bought
-    inner join rules
-        on bought.run_id = rules.run_id
-        and bought.product_id = rules.antecedent
-    group by bought.run_id, bought.household_id, rules.consequent
 ),
 
 -- The products a rule can recommend: the affinity term is only looked up for them (the
@@ -89,62 +60,19 @@ rule_consequents as (
     from rules
 ),
 
-from_affinity as (
-    select
-        bought.run_id,
-        bought.household_id,
-        affinity.neighbour as product_id,
-        max(affinity.cosine_similarity) as best_affinity
-    from bought
-    inner join affinity
-        on bought.run_id = affinity.run_id
-        and bought.product_id = affinity.item
-    inner join rule_consequents
-        on affinity.run_id = rule_consequents.run_id
-        and affinity.neighbour = rule_consequents.product_id
-    group by bought.run_id, bought.household_id, affinity.neighbour
-),
+-- Scored in slices of the households (macros/cross_sell_for_households.sql): each slice's
+-- per-household aggregates fit in memory.
+{%- for slice in range(household_slices) %}
+{{ cross_sell_for_households(slice, household_slices) }}
+{%- endfor %}
 
-scored as (
-    select
-        from_rules.run_id,
-        from_rules.household_id,
-        from_rules.product_id,
-        from_rules.rule_score,
-        from_rules.n_supporting_products,
-        coalesce(from_affinity.best_affinity, 0) as best_affinity,
-        promoted_now.product_id is not null as is_on_promotion,
-        from_rules.rule_score
-        * (1 + coalesce(from_affinity.best_affinity, 0))
-        * (1 + case when promoted_now.product_id is not null
-                then {{ var('cross_sell_promo_boost') }}
-            else 0
-        end) as score
-    from from_rules
-    left join from_affinity
-        on from_rules.run_id = from_affinity.run_id
-        and from_rules.household_id = from_affinity.household_id
-        and from_rules.product_id = from_affinity.product_id
-    left join promoted_now
-        on from_rules.run_id = promoted_now.run_id
-        and from_rules.product_id = promoted_now.product_id
-    left join recently_bought
-        on from_rules.run_id = recently_bought.run_id
-        and from_rules.household_id = recently_bought.household_id
-        and from_rules.product_id = recently_bought.product_id
-    where recently_bought.product_id is null
-),
-
-ranked as (
-    select
-        *,
-        -- Scores are exact sums of float products, which can still differ between engines
-        -- in their last bits; rounded, equal scores tie exactly and the product id decides on
-        -- every warehouse.
-        row_number() over (
-            partition by run_id, household_id order by round(score, 9) desc, product_id
-        ) as recommendation_rank
-    from scored
+recommended as (
+    {%- for slice in range(household_slices) %}
+    select * from recommended_{{ slice }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
@@ -158,8 +86,7 @@ final as (
         cast(n_supporting_products as bigint) as n_supporting_products,
         cast(best_affinity as double) as best_affinity,
         cast(is_on_promotion as boolean) as is_on_promotion
-    from ranked
-    where recommendation_rank <= {{ var('cross_sell_top_n') }}
+    from recommended
 )
 
 select * from final
