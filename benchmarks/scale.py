@@ -15,6 +15,9 @@ model that grows faster than its input shows.
         --sizes 2500 10000 25000 100000 --work /tmp/scale       # appends to results.jsonl
     .venv/bin/python benchmarks/scale.py --work /tmp/scale --summary   # the table, exponents
 
+dbt runs two nodes at once (the profile's threads), so a node's seconds in the build are its
+share of a machine it shares; ``--threads 1`` runs one node at a time: each node's own growth.
+
 Each size writes a line per step to ``<work>/results.jsonl`` as it finishes (a long sweep can
 be watched, and resumed: sizes already there are skipped). The exponent of a step is the slope
 of log(seconds) on log(lines): over every size, and between the two largest (where fixed costs
@@ -43,7 +46,7 @@ from python_models.reference import RUN_ID
 from python_models.simulation.run import simulate
 from python_models.simulation.settings import simulation_settings
 from python_models.simulation.shard_store import ShardStore
-from python_models.warehouse.builds import dbt_build
+from python_models.warehouse.dbt_runner import run_dbt
 from python_models.warehouse.parquet import load_parquet_run
 from python_models.warehouse.serving import publish_serving
 
@@ -81,9 +84,16 @@ def _node_windows() -> dict[str, tuple[float, float, float]]:
 
 
 def run_size(
-    base: Path, work: Path, n_households: int, weeks: int, workers: int, results: Path
+    base: Path,
+    work: Path,
+    n_households: int,
+    weeks: int,
+    workers: int,
+    results: Path,
+    threads: int | None = None,
 ) -> None:
-    """Every step at ``n_households``; each step's row appended to ``results`` as it ends."""
+    """Every step at ``n_households``; each step's row appended to ``results`` as it ends.
+    ``threads``: dbt's (how many nodes run at once), if not the profile's."""
     folder = work / f"n{n_households}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -108,6 +118,7 @@ def run_size(
             "peak_gb": memory.peak / 1e9,
             "spill_gb": memory.spill_peak / 1e9,
             "lines": lines(result),
+            "dbt_threads": threads,
         }
         if name == "dbt build":
             windows = _node_windows()
@@ -150,7 +161,8 @@ def run_size(
     )  # fmt: skip
     shutil.rmtree(store.root)  # loaded: the Parquet files are not needed again
     total = _lines(path)
-    step("dbt build", lambda _: total, lambda: dbt_build(path, "everything", echo=_quiet))
+    build = ["build", "--selector", "everything"] + (["--threads", str(threads)] if threads else [])
+    step("dbt build", lambda _: total, lambda: run_dbt(build, warehouse_path=path, echo=_quiet))
     step(
         "calibration report",
         lambda _: total,
@@ -227,6 +239,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2_500, 10_000, 25_000, 100_000])
     parser.add_argument("--weeks", type=int, default=53)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, help="dbt nodes run at once (default: the profile's); 1 times "
+        "each node alone, without a neighbour sharing the cores and the memory",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep each size's warehouse")
     parser.add_argument("--summary", action="store_true", help="print the table and stop")
     args = parser.parse_args()
@@ -243,7 +259,7 @@ def main() -> None:
             try:
                 run_size(
                     args.base.resolve(), args.work.resolve(), n, args.weeks, args.workers,
-                    results_file,
+                    results_file, args.threads,
                 )  # fmt: skip
             except Exception as exc:  # recorded, and the next size still runs
                 failed = {"households": n, "weeks": args.weeks, "step": "failed",
