@@ -46,7 +46,7 @@ from python_models.reference import RUN_ID
 from python_models.simulation.run import simulate
 from python_models.simulation.settings import simulation_settings
 from python_models.simulation.shard_store import ShardStore
-from python_models.warehouse.dbt_runner import run_dbt
+from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.parquet import load_parquet_run
 from python_models.warehouse.serving import publish_serving
 
@@ -161,8 +161,11 @@ def run_size(
     )  # fmt: skip
     shutil.rmtree(store.root)  # loaded: the Parquet files are not needed again
     total = _lines(path)
-    build = ["build", "--selector", "everything"] + (["--threads", str(threads)] if threads else [])
-    step("dbt build", lambda _: total, lambda: run_dbt(build, warehouse_path=path, echo=_quiet))
+    step(
+        "dbt build",
+        lambda _: total,
+        lambda: dbt_build(path, "everything", echo=_quiet, threads=threads),
+    )
     step(
         "calibration report",
         lambda _: total,

@@ -15,6 +15,7 @@ from conftest import query, small_run
 
 from python_models.paths import DBT_PROJECT_DIR, PROFILES_DIR
 from python_models.warehouse import load_run
+from python_models.warehouse.builds import dbt_build
 from python_models.warehouse.dbt_runner import run_dbt
 
 SELECTORS = (
@@ -121,6 +122,15 @@ def test_the_selectors_are_the_builds_the_flows_name():
     selectors = yaml.safe_load((DBT_PROJECT_DIR / "selectors.yml").read_text())["selectors"]
     assert [s["name"] for s in selectors] == list(SELECTORS)
     assert [s["name"] for s in selectors if s.get("default")] == ["everything"]
+
+
+def test_a_build_refuses_an_unknown_name_or_fewer_than_one_thread_before_any_work(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    with pytest.raises(ValueError, match="build 'nosuch' is not one of"):
+        dbt_build(path, "nosuch")
+    with pytest.raises(ValueError, match="threads = 0 must be >= 1"):
+        dbt_build(path, "everything", threads=0)
+    assert not path.exists()
 
 
 @pytest.mark.parametrize(

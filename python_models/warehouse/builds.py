@@ -35,10 +35,18 @@ def dbt_build(
     *,
     target: str = "duckdb",
     echo: Callable[[str], None] = print,
+    threads: int | None = None,
 ) -> list[str]:
-    """``dbt build --selector <build>`` on ``target`` (in a subprocess); dbt's output lines."""
+    """``dbt build --selector <build>`` on ``target`` (in a subprocess); dbt's output lines.
+    ``threads``: how many nodes dbt runs at once, if not the profile's."""
     if build not in BUILDS:
         raise ValueError(f"build {build!r} is not one of {BUILDS}")
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads = {threads!r} must be >= 1")
+    concurrency = [] if threads is None else ["--threads", str(threads)]
     return run_dbt(
-        ["build", "--selector", build], warehouse_path=warehouse_path, target=target, echo=echo
+        ["build", "--selector", build, *concurrency],
+        warehouse_path=warehouse_path,
+        target=target,
+        echo=echo,
     )
