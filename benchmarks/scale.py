@@ -254,6 +254,8 @@ def main() -> None:
     if not args.summary:
         if args.base is None:
             parser.error("--base is needed to run sizes")
+        if args.threads is not None and args.threads < 1:  # refused before minutes of simulation
+            parser.error(f"--threads {args.threads} must be >= 1")
         for n in args.sizes:
             if any(r["households"] == n and r["step"] in ("publish", "failed") for r in
                    _read(results_file, args.weeks)):  # fmt: skip
