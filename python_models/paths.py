@@ -76,6 +76,6 @@ def dbt_target_dir() -> Path:
 
 
 def dbt_log_dir() -> Path:
-    """dbt's log file folder: $DBT_LOG_PATH, else dbt_project/logs (dbt runs in the project
-    folder, so a relative path lands there)."""
+    """dbt's log file folder: $DBT_LOG_PATH (a relative one against the project folder), else
+    dbt_project/logs."""
     return DBT_PROJECT_DIR / os.environ.get("DBT_LOG_PATH", "logs")

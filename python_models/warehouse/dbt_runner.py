@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..paths import DBT_PROJECT_DIR, PROFILES_DIR
+from ..paths import DBT_PROJECT_DIR, PROFILES_DIR, dbt_log_dir
 
 TAIL_LINES = 40
 
@@ -44,9 +44,15 @@ def run_dbt(
     Every line is passed to ``echo`` as it arrives, so long builds show their progress.
     """
     path = Path(warehouse_path).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "WAREHOUSE_PATH": str(path),
+        # dbt runs in the warehouse's folder and opens the file by its name. Its connection is then
+        # the same for every warehouse file of one name, and dbt's partial parsing, which starts
+        # again from scratch when the connection changes (5-8 s a command), keeps working when
+        # another folder's warehouse is built.
+        "WAREHOUSE_PATH": path.name,
+        "DBT_LOG_PATH": str(dbt_log_dir()),
         "DBT_TARGET": target,
         "DBT_USE_COLORS": "false",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -64,7 +70,7 @@ def run_dbt(
     with subprocess.Popen(
         command,
         env=env,
-        cwd=DBT_PROJECT_DIR,
+        cwd=path.parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
