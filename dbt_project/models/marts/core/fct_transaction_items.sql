@@ -2,9 +2,10 @@
 -- flags.
 -- Incremental by run: a build rewrites only the runs loaded since the table was last built (a
 -- reloaded run replaces its rows), so loading a new simulation does not recompute the others.
+-- The replace_runs strategy (macros/replace_runs.sql) is delete+insert on run_id.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='replace_runs',
     unique_key='run_id',
     on_schema_change='append_new_columns',
     tmp_relation_type='transient',
