@@ -75,6 +75,12 @@ def dbt_target_dir() -> Path:
     return DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
 
 
+def dbt_profiles_dir() -> Path:
+    """The folder of the profiles.yml dbt reads: $DBT_PROFILES_DIR, as dbt itself reads it, else
+    the repository's."""
+    return Path(os.environ.get("DBT_PROFILES_DIR", PROFILES_DIR)).expanduser().resolve()
+
+
 def dbt_log_dir() -> Path:
     """dbt's log file folder: $DBT_LOG_PATH (a relative one against the project folder), else
     dbt_project/logs."""

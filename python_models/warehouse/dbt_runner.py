@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..paths import DBT_PROJECT_DIR, PROFILES_DIR, dbt_log_dir
+from ..paths import DBT_PROJECT_DIR, dbt_log_dir, dbt_profiles_dir
 
 TAIL_LINES = 40
 
@@ -64,7 +64,7 @@ def run_dbt(
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
-        str(PROFILES_DIR),
+        str(dbt_profiles_dir()),
     ]
     lines: list[str] = []
     with subprocess.Popen(
