@@ -128,7 +128,7 @@ PIPELINE_WAREHOUSE_MODULES = {
 }
 # The modules whose tests start from the session's plain pipeline warehouse (``plain_built``: no
 # closed loop, nothing published to Snowflake), each on a copy of its own: one unit too.
-PLAIN_PIPELINE_MODULES = {"test_pipeline_rerun.py", "test_serving.py"}
+PLAIN_PIPELINE_MODULES = {"test_pipeline_rerun.py", "test_schedules.py", "test_serving.py"}
 # fixture -> (the unit of modules that may use it, where that unit is listed)
 SHARED_FIXTURES = {
     "built": (PIPELINE_WAREHOUSE_MODULES, "PIPELINE_WAREHOUSE_MODULES"),
@@ -151,10 +151,8 @@ def pytest_collection_modifyitems(items):
 
 
 # The two big units start first, one on each worker, then the modules follow (most tests first,
-# xdist's default); the scheduled refresh (two minutes, one test) rides with the plain pipeline's
-# unit, or it would start last.
+# xdist's default).
 HEAVIEST_FIRST = ("pipeline warehouse", "plain pipeline")
-RIDES_WITH_PLAIN = {"test_schedules.py"}
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -168,7 +166,7 @@ def pytest_xdist_make_scheduler(config, log):
             name = Path(module).name
             if name in PIPELINE_WAREHOUSE_MODULES:
                 return "pipeline warehouse"
-            if name in PLAIN_PIPELINE_MODULES | RIDES_WITH_PLAIN:
+            if name in PLAIN_PIPELINE_MODULES:
                 return "plain pipeline"
             return module
 

@@ -1,5 +1,11 @@
-"""Scheduled deployments on a real Prefect server: the nightly refresh fires on its cron, builds
-and publishes; fired again with nothing new it does no work; a second writer is refused.
+"""Scheduled deployments on a real Prefect server: the nightly refresh fires on its cron and
+rebuilds a warehouse to the same tables; fired again with nothing new it does no work; a second
+writer is refused.
+
+The warehouse is a copy of the session's plain pipeline warehouse, published without a
+fingerprint of its inputs: the first night rebuilds it with the settings it was built with (the
+real data reloaded, everything learned, simulated and built again), which must give the same
+tables: the pipeline is idempotent and deterministic.
 
 The server is ``prefect server start`` on a free loopback port (its own PREFECT_HOME), started
 and stopped by the test: the temporary server Prefect starts by itself has no scheduler.
@@ -12,11 +18,11 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from conftest import CATALOG, N_HOUSEHOLDS, REFERENCE_HOUSEHOLDS, SIMULATION
+from conftest import CATALOG, N_HOUSEHOLDS, REFERENCE_HOUSEHOLDS, SIMULATION, copy_warehouse
 
+from benchmarks.fingerprint import fingerprints
 from flows.prefect_server import free_port, prefect_server
 from python_models.paths import REPO_ROOT
 from python_models.reporting.inputs import Inputs
@@ -26,7 +32,8 @@ from python_models.warehouse.serving import current_version
 pytestmark = pytest.mark.e2e
 
 DEPLOYMENT = "nightly-refresh"
-SMALL = {  # the e2e sample (150 real households, 300 products), 200 simulated over 16 weeks
+SMALL = {  # plain_built's settings: the e2e sample (150 real households, 300 products), 200
+    # simulated over 16 weeks, no closed loop
     "reference_households": REFERENCE_HOUSEHOLDS,
     "catalog_size": CATALOG,
     "products_per_category": 0,
@@ -83,14 +90,17 @@ def _refresh_outcomes(client, runs) -> list[str]:
     return texts
 
 
-def test_the_nightly_refresh_fires_on_its_cron_and_a_night_with_nothing_new_does_no_work(
-    tmp_path,
+def test_the_nightly_refresh_rebuilds_on_its_cron_to_the_same_tables_then_finds_nothing_new(
+    plain_built, tmp_path
 ):
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    warehouse = tmp_path / "warehouse" / "retail.duckdb"
+    built_path, _ = plain_built
+    warehouse = copy_warehouse(built_path, tmp_path / "warehouse")
     serving = warehouse.with_name("serving.duckdb")
+    settings = {**SMALL, "reports_dir": str(tmp_path / "reports")}
+    plain_version = current_version(serving)["version_id"]  # published without a fingerprint
     home = tmp_path / "prefect"
     # The scheduler and the runner look every 2 s instead of 60 s and 10 s: the cron below
     # fires at each minute's start either way.
@@ -106,7 +116,7 @@ def test_the_nightly_refresh_fires_on_its_cron_and_a_night_with_nothing_new_does
         command = [
             sys.executable, "-m", "flows.serve", "--warehouse-path", str(warehouse),
             "--only", DEPLOYMENT, "--cron", f"{DEPLOYMENT}=* * * * *",
-            "--parameters", f"{DEPLOYMENT}={json.dumps(SMALL)}",
+            "--parameters", f"{DEPLOYMENT}={json.dumps(settings)}",
         ]  # fmt: skip
         log = (tmp_path / "serve.log").open("w")
         served = subprocess.Popen(
@@ -129,7 +139,7 @@ def test_the_nightly_refresh_fires_on_its_cron_and_a_night_with_nothing_new_does
 
                 (first,) = _wait_for(client, deployment.id, 1, served)[:1]
                 version = current_version(serving)
-                assert version is not None  # the first night built and published
+                assert version["version_id"] != plain_version  # the first night published
                 assert Inputs.parse(version["inputs_fingerprint"]) is not None
                 print(
                     f"scheduled run {first.id} ({first.name}) completed in "
@@ -159,4 +169,8 @@ def test_the_nightly_refresh_fires_on_its_cron_and_a_night_with_nothing_new_does
             served.terminate()
             served.wait(timeout=60)
             log.close()
-    assert Path(warehouse).exists()
+    # Every table and view of the rebuilt warehouse holds the rows it held before the rebuild
+    # (but the times rows were written at).
+    before, after = fingerprints(built_path), fingerprints(warehouse)
+    assert after.keys() == before.keys()
+    assert {name: after[name] for name in after if after[name] != before[name]} == {}
