@@ -33,8 +33,10 @@ def test_sample_is_self_consistent():
     assert set(t["campaigns"]["household_id"]) <= households
     assert set(t["coupon_redemptions"]["household_id"]) <= households
     assert set(t["stores"]["store_id"]) == set(t["transactions"]["store_id"])
-    assert set(t["promotions"]["store_id"]) <= set(t["stores"]["store_id"])
-    assert set(t["promotions"]["product_id"]) <= set(t["transactions"]["product_id"])
+    # The promotions of the (product, store) pairs the sample bought.
+    bought = set(zip(t["transactions"]["product_id"], t["transactions"]["store_id"]))
+    promoted = set(zip(t["promotions"]["product_id"], t["promotions"]["store_id"]))
+    assert 0 < len(promoted) < len(bought) and promoted <= bought
     assert set(t["transactions"]["product_id"]) <= set(t["products"]["product_id"])
     assert not t["coupons"].duplicated().any()
     placeholders = t["products"][["department", "brand", "product_category"]].isna().all(axis=1)
