@@ -34,8 +34,9 @@ def test_sample_is_self_consistent():
     assert set(t["coupon_redemptions"]["household_id"]) <= households
     assert set(t["stores"]["store_id"]) == set(t["transactions"]["store_id"])
     # The promotions of the (product, store) pairs the sample bought.
-    bought = set(zip(t["transactions"]["product_id"], t["transactions"]["store_id"]))
-    promoted = set(zip(t["promotions"]["product_id"], t["promotions"]["store_id"]))
+    lines, promotions = t["transactions"], t["promotions"]
+    bought = set(zip(lines["product_id"], lines["store_id"], strict=True))
+    promoted = set(zip(promotions["product_id"], promotions["store_id"], strict=True))
     assert 0 < len(promoted) < len(bought) and promoted <= bought
     assert set(t["transactions"]["product_id"]) <= set(t["products"]["product_id"])
     assert not t["coupons"].duplicated().any()
