@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..paths import DBT_PROJECT_DIR, dbt_log_dir, dbt_profiles_dir
+from .saved_parses import saved_parse
 
 TAIL_LINES = 40
 
@@ -67,15 +68,18 @@ def run_dbt(
         str(dbt_profiles_dir()),
     ]
     lines: list[str] = []
-    with subprocess.Popen(
-        command,
-        env=env,
-        cwd=path.parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
-    ) as process:
+    with (
+        saved_parse(args, env),  # this configuration's parse, kept apart from the others'
+        subprocess.Popen(
+            command,
+            env=env,
+            cwd=path.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        ) as process,
+    ):
         assert process.stdout is not None
         for line in process.stdout:
             line = line.rstrip("\n")
