@@ -15,15 +15,22 @@ def test_the_key_follows_what_dbt_compares_and_nothing_else():
     key = configuration_key(["build"], env)
     assert configuration_key(["run", "--select", "dim_runs"], env) == key
     assert configuration_key(["build"], {**env, "NOT_READ_BY_DBT": "1"}) == key
+    assert configuration_key(["build", "--vars", "{}"], env) == key
     others = [
         configuration_key(["build", "--vars", '{"affinity_top_n": 7}'], env),
-        configuration_key(["build", "--vars={}"], env),
+        configuration_key(["build", "--vars={affinity_top_n: 8}"], env),
         configuration_key(["build", "--target", "duckdb_dev"], env),
         configuration_key(["build"], {**env, "WAREHOUSE_PATH": "scratch.duckdb"}),
         configuration_key(["build"], {**env, "DBT_TARGET": "fakesnow"}),
         configuration_key(["build"], {**env, "DUCKDB_MEMORY_LIMIT": "2GB"}),
     ]
     assert len({key, *others}) == 1 + len(others)
+    # Another target's variable: only a build on that target reads it.
+    assert configuration_key(["build"], {**env, "DBT_DEV_SCHEMA": "dev_ana"}) == key
+    dev = {**env, "DBT_TARGET": "duckdb_dev"}
+    assert configuration_key(["build"], {**dev, "DBT_DEV_SCHEMA": "dev_ana"}) != (
+        configuration_key(["build"], dev)
+    )
 
 
 def parse(path, *arguments: str) -> list[str]:
@@ -31,7 +38,8 @@ def parse(path, *arguments: str) -> list[str]:
     return run_dbt(["parse", "--log-level", "debug", *arguments], warehouse_path=path, echo=str)
 
 
-def test_a_configuration_seen_before_parses_only_what_changed(tmp_path):
+def test_a_configuration_seen_before_parses_only_what_changed(tmp_path, monkeypatch):
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))  # no parse saved before
     path = tmp_path / "warehouse.duckdb"
     parse(path)
     varied = parse(path, "--vars", json.dumps({"affinity_top_n": 7}))
@@ -41,3 +49,4 @@ def test_a_configuration_seen_before_parses_only_what_changed(tmp_path):
     # ... and the first one's, kept apart, holds again.
     assert any("Partial parsing enabled" in line for line in back)
     assert not any("Unable to do partial parsing" in line for line in back)
+    assert len(list((tmp_path / "target" / "saved_parses").glob("*.msgpack"))) == 2

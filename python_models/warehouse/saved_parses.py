@@ -26,6 +26,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import jinja2
+import yaml
+
 from ..paths import DBT_PROJECT_DIR, dbt_profiles_dir
 
 SAVED_PARSE = "partial_parse.msgpack"  # where dbt reads and writes its parse in a target folder
@@ -44,23 +47,36 @@ def _option(args: Sequence[str], name: str) -> str | None:
     return None
 
 
+def _connection(args: Sequence[str], env: Mapping[str, str]) -> tuple[dict, list[str]]:
+    """The profile output the command connects with (its target's, as written in profiles.yml)
+    and the environment variables it and dbt_project.yml read."""
+    project_text = (DBT_PROJECT_DIR / "dbt_project.yml").read_text()
+    profile_file = dbt_profiles_dir() / "profiles.yml"
+    profiles = yaml.safe_load(profile_file.read_text()) if profile_file.exists() else None
+    name = _option(args, "--profile") or yaml.safe_load(project_text)["profile"]
+    profile = (profiles or {}).get(name) or {}
+    choice = str(profile.get("target", "default"))
+    target = _option(args, "--target") or jinja2.Template(choice).render(
+        env_var=lambda variable, default=None: env.get(variable, default)
+    )
+    output = (profile.get("outputs") or {}).get(target) or {}
+    texts = [choice, json.dumps(output), project_text]
+    return output, sorted({variable for text in texts for variable in ENV_VAR.findall(text)})
+
+
 def configuration_key(args: Sequence[str], env: Mapping[str, str]) -> str:
     """A digest of what dbt compares before it reuses a saved parse, for ``dbt <args>`` run
-    with the environment ``env``."""
-    profile_file = dbt_profiles_dir() / "profiles.yml"
-    texts = [
-        profile_file.read_text() if profile_file.exists() else "",
-        (DBT_PROJECT_DIR / "dbt_project.yml").read_text(),
-    ]
-    read = sorted({name for text in texts for name in ENV_VAR.findall(text)})
+    with the environment ``env``: the vars, the target's connection and the environment
+    variables it and the project read (another target's do not count)."""
+    output, read = _connection(args, env)
     configuration = {
-        "vars": _option(args, "--vars"),
+        "vars": yaml.safe_load(_option(args, "--vars") or "{}") or {},  # as dbt reads them
         "target": _option(args, "--target"),
         "profile": _option(args, "--profile"),
-        "profile_file": hashlib.sha256(texts[0].encode()).hexdigest(),
-        "environment": {name: env.get(name) for name in read},
+        "output": output,
+        "environment": {variable: env.get(variable) for variable in read},
     }
-    text = json.dumps(configuration, sort_keys=True)
+    text = json.dumps(configuration, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
