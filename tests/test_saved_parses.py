@@ -7,7 +7,7 @@ import json
 import os
 
 from python_models.warehouse.dbt_runner import run_dbt
-from python_models.warehouse.saved_parses import configuration_key
+from python_models.warehouse.saved_parses import configuration_key, saved_parse
 
 
 def test_the_key_follows_what_dbt_compares_and_nothing_else():
@@ -31,6 +31,11 @@ def test_the_key_follows_what_dbt_compares_and_nothing_else():
     assert configuration_key(["build"], {**dev, "DBT_DEV_SCHEMA": "dev_ana"}) != (
         configuration_key(["build"], dev)
     )
+
+
+def test_vars_that_do_not_parse_leave_the_error_to_dbt():
+    with saved_parse(["build", "--vars", "{not: [closed"], dict(os.environ)) as kept:
+        assert kept is None  # no key: dbt runs without a saved parse and names the error
 
 
 def parse(path, *arguments: str) -> list[str]:

@@ -10,9 +10,11 @@ its scratch warehouse and the main one, a var's check and the defaults around it
 ``saved_parse`` keeps the parse of each configuration apart, under
 ``<dbt target folder>/saved_parses/<key>.msgpack``: it puts the one of the coming command in
 place before dbt starts and keeps what dbt saved after. The key is a digest of what dbt
-compares before it reuses a parse (its vars, target and profile, and every environment variable
-the profile and the project read). A key that misses something costs only a full parse: dbt
-still checks the saved parse it is given, and parses again when it does not hold.
+compares before it reuses a parse: the vars, the chosen target's connection as profiles.yml
+writes it, and the environment variables that connection and dbt_project.yml read. A key that
+misses something costs only a full parse: dbt still checks the saved parse it is given, and
+parses again when it does not hold. A profile the key cannot be read from (dbt will say what is
+wrong with it) runs without a saved parse.
 """
 
 from __future__ import annotations
@@ -103,11 +105,20 @@ def _signature(path: Path) -> tuple[int, int] | None:
 
 
 @contextmanager
-def saved_parse(args: Sequence[str], env: Mapping[str, str]) -> Iterator[Path]:
+def saved_parse(args: Sequence[str], env: Mapping[str, str]) -> Iterator[Path | None]:
     """Around one dbt command: its configuration's saved parse put in place first, the parse dbt
-    saved kept after (whether the command succeeded or not). Yields the kept file's path."""
+    saved kept after (whether the command succeeded or not). Yields the kept file's path (None:
+    no key, no saved parse)."""
     store = _target_folder((), env) / FOLDER  # one store, whatever --target-path a command takes
-    kept = store / f"{configuration_key(args, env)}.msgpack"
+    try:
+        key = configuration_key(args, env)
+    except (OSError, ValueError, LookupError, TypeError, AttributeError, yaml.YAMLError,
+            jinja2.TemplateError):  # fmt: skip
+        key = None  # dbt reads the profile next and names what is wrong with it
+    if key is None:
+        yield None
+        return
+    kept = store / f"{key}.msgpack"
     current = _target_folder(args, env) / SAVED_PARSE
     if kept.exists():
         current.parent.mkdir(parents=True, exist_ok=True)
@@ -125,6 +136,7 @@ def saved_parse(args: Sequence[str], env: Mapping[str, str]) -> Iterator[Path]:
 
 def _prune(store: Path) -> None:
     """Keep the ``KEEP`` most recently used configurations."""
-    files = sorted(store.glob("*.msgpack"), key=lambda path: path.stat().st_mtime_ns)
+    used = {path: _signature(path) for path in store.glob("*.msgpack")}
+    files = sorted((path for path in used if used[path]), key=lambda path: used[path])
     for path in files[:-KEEP]:
-        path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # another process may have pruned it first
